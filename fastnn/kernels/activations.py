@@ -1,0 +1,336 @@
+"""Activation functions, forward and backward, Keras 3 formulas.
+
+activation_forward(a, z, code, p)            a = f(z)            a, z: (B, n)
+activation_backward(dz, da, z, a, code, p)   dz = da * f'(z)     (softmax: the Jacobian-vector product)
+
+`p` holds the layer's activation parameters (codes.py lists them per activation).
+`dz` may be the same array as `da` (the training kernel works in place).
+The code is dispatched once, outside the loop; each branch is one tight loop over all
+B*n elements (row-wise for softmax / log_softmax). Derivatives at kinks follow TF/JAX:
+relu'(0) = 0, leaky_relu'(0) = 1, and clip-style functions have derivative 0 at the bounds.
+"""
+import math
+
+import numpy as np
+
+from .codes import (
+    ACT_CELU, ACT_ELU, ACT_EXPONENTIAL, ACT_GELU, ACT_GELU_TANH, ACT_HARD_SHRINK,
+    ACT_HARD_SIGMOID, ACT_HARD_SILU, ACT_HARD_TANH, ACT_LEAKY_RELU, ACT_LINEAR,
+    ACT_LOG_SIGMOID, ACT_LOG_SOFTMAX, ACT_MISH, ACT_RELU, ACT_RELU6, ACT_SELU, ACT_SIGMOID,
+    ACT_SILU, ACT_SOFT_SHRINK, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SPARSE_PLUS,
+    ACT_SPARSE_SIGMOID, ACT_SQUAREPLUS, ACT_TANH, ACT_TANH_SHRINK,
+)
+from .fastmath import tanh
+from .jit import kernel
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+GELU_C = math.sqrt(2.0 / math.pi)  # tanh-approximation constant
+INV_SQRT2 = 1.0 / math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+# ---- scalar building blocks (inlined by LLVM) ----------------------------------------------
+
+@kernel
+def sigmoid(x):
+    # stable on both sides: exp never overflows
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@kernel
+def softplus(x):
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every finite x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@kernel
+def relu_general(x, slope, max_value, threshold, has_max):
+    # K3 ReLU.static_call: min(x, M) above the threshold, slope * (x - threshold) below it
+    pos = x if x > threshold else 0.0
+    if has_max:
+        pos = min(max(pos, 0.0), max_value)
+    neg = threshold - x if x < threshold else 0.0
+    return pos - slope * neg
+
+
+@kernel
+def relu_general_grad(x, slope, max_value, threshold, has_max):
+    if x > threshold:
+        if has_max and not (0.0 < x < max_value):
+            return 0.0
+        return 1.0
+    if x < threshold:
+        return slope
+    return 0.0
+
+
+# ---- forward -------------------------------------------------------------------------------
+
+@kernel
+def activation_forward(a, z, code, p):
+    # a (B, n) = f(z (B, n)); z and a may be the same array only for ACT_LINEAR
+    B, n = z.shape
+    if code == ACT_SOFTMAX or code == ACT_LOG_SOFTMAX:
+        for i in range(B):
+            zmax = z[i, 0]
+            for j in range(1, n):
+                zmax = max(zmax, z[i, j])
+            total = 0.0
+            for j in range(n):
+                total += math.exp(z[i, j] - zmax)
+            if code == ACT_SOFTMAX:
+                inv = 1.0 / total
+                for j in range(n):
+                    a[i, j] = math.exp(z[i, j] - zmax) * inv
+            else:
+                log_total = math.log(total)
+                for j in range(n):
+                    a[i, j] = z[i, j] - zmax - log_total
+        return
+    zf = z.reshape(B * n)
+    af = a.reshape(B * n)
+    m = B * n
+    if code == ACT_LINEAR:
+        for i in range(m):
+            af[i] = zf[i]
+    elif code == ACT_RELU:
+        slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
+        for i in range(m):
+            af[i] = relu_general(zf[i], slope, max_value, threshold, has_max)
+    elif code == ACT_LEAKY_RELU:
+        slope = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = x if x >= 0 else slope * x
+    elif code == ACT_RELU6:
+        for i in range(m):
+            af[i] = min(max(zf[i], 0.0), 6.0)
+    elif code == ACT_ELU:
+        alpha = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = x if x > 0 else alpha * math.expm1(x)
+    elif code == ACT_SELU:
+        for i in range(m):
+            x = zf[i]
+            af[i] = SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
+    elif code == ACT_CELU:
+        alpha = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = max(x, 0.0) + alpha * math.expm1(min(x, 0.0) / alpha)
+    elif code == ACT_GELU:
+        for i in range(m):
+            x = zf[i]
+            af[i] = x * 0.5 * math.erfc(-x * INV_SQRT2)  # x * Phi(x); erfc keeps the left tail
+    elif code == ACT_GELU_TANH:
+        for i in range(m):
+            x = zf[i]
+            # 0.5 x (1 + tanh u) written as x * sigmoid(2u): no cancellation in the left tail
+            af[i] = x * sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
+    elif code == ACT_SILU:
+        for i in range(m):
+            af[i] = zf[i] * sigmoid(zf[i])
+    elif code == ACT_HARD_SIGMOID:
+        for i in range(m):
+            af[i] = min(max(zf[i] / 6.0 + 0.5, 0.0), 1.0)
+    elif code == ACT_HARD_SILU:
+        for i in range(m):
+            x = zf[i]
+            af[i] = x * min(max(x / 6.0 + 0.5, 0.0), 1.0)
+    elif code == ACT_SIGMOID:
+        for i in range(m):
+            af[i] = sigmoid(zf[i])
+    elif code == ACT_TANH:
+        for i in range(m):
+            af[i] = tanh(zf[i])
+    elif code == ACT_SOFTSIGN:
+        for i in range(m):
+            af[i] = zf[i] / (1.0 + abs(zf[i]))
+    elif code == ACT_SOFTPLUS:
+        for i in range(m):
+            af[i] = softplus(zf[i])
+    elif code == ACT_EXPONENTIAL:
+        for i in range(m):
+            af[i] = math.exp(zf[i])
+    elif code == ACT_MISH:
+        for i in range(m):
+            af[i] = zf[i] * tanh(softplus(zf[i]))
+    elif code == ACT_LOG_SIGMOID:
+        for i in range(m):
+            af[i] = -softplus(-zf[i])
+    elif code == ACT_HARD_TANH:
+        for i in range(m):
+            af[i] = min(max(zf[i], -1.0), 1.0)
+    elif code == ACT_TANH_SHRINK:
+        for i in range(m):
+            af[i] = zf[i] - math.tanh(zf[i])  # libm: x - tanh x cancels, needs every bit
+    elif code == ACT_SQUAREPLUS:
+        b = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = (x + math.sqrt(x * x + b)) / 2.0
+    elif code == ACT_SPARSE_PLUS:
+        for i in range(m):
+            x = zf[i]
+            if x <= -1.0:
+                af[i] = 0.0
+            elif x < 1.0:
+                af[i] = 0.25 * (x + 1.0) * (x + 1.0)
+            else:
+                af[i] = x
+    elif code == ACT_SPARSE_SIGMOID:
+        for i in range(m):
+            af[i] = min(max(0.5 * (zf[i] + 1.0), 0.0), 1.0)
+    elif code == ACT_SOFT_SHRINK:
+        t = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = x - t if x > t else (x + t if x < -t else 0.0)
+    elif code == ACT_HARD_SHRINK:
+        t = p[0]
+        for i in range(m):
+            x = zf[i]
+            af[i] = x if abs(x) > t else 0.0
+
+
+# ---- backward ------------------------------------------------------------------------------
+
+@kernel
+def activation_backward(dz, da, z, a, code, p):
+    # dz (B, n) = da (B, n) * f'(z); may run in place (dz is da)
+    B, n = z.shape
+    if code == ACT_SOFTMAX:
+        for i in range(B):  # dz = s * (g - sum(g * s))
+            dot = 0.0
+            for j in range(n):
+                dot += da[i, j] * a[i, j]
+            for j in range(n):
+                dz[i, j] = a[i, j] * (da[i, j] - dot)
+        return
+    if code == ACT_LOG_SOFTMAX:
+        for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
+            total = 0.0
+            for j in range(n):
+                total += da[i, j]
+            for j in range(n):
+                dz[i, j] = da[i, j] - math.exp(a[i, j]) * total
+        return
+    zf = z.reshape(B * n)
+    af = a.reshape(B * n)
+    gf = da.reshape(B * n)
+    df = dz.reshape(B * n)
+    m = B * n
+    if code == ACT_LINEAR:
+        for i in range(m):
+            df[i] = gf[i]
+    elif code == ACT_RELU:
+        slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
+        for i in range(m):
+            df[i] = gf[i] * relu_general_grad(zf[i], slope, max_value, threshold, has_max)
+    elif code == ACT_LEAKY_RELU:
+        slope = p[0]
+        for i in range(m):
+            df[i] = gf[i] if zf[i] >= 0 else gf[i] * slope
+    elif code == ACT_RELU6:
+        for i in range(m):
+            df[i] = gf[i] if 0.0 < zf[i] < 6.0 else 0.0
+    elif code == ACT_ELU:
+        alpha = p[0]
+        for i in range(m):
+            x = zf[i]
+            df[i] = gf[i] if x > 0 else gf[i] * alpha * math.exp(x)
+    elif code == ACT_SELU:
+        for i in range(m):
+            x = zf[i]
+            df[i] = gf[i] * SELU_SCALE * (1.0 if x > 0 else SELU_ALPHA * math.exp(x))
+    elif code == ACT_CELU:
+        alpha = p[0]
+        for i in range(m):
+            x = zf[i]
+            df[i] = gf[i] if x > 0 else gf[i] * math.exp(x / alpha)
+    elif code == ACT_GELU:
+        for i in range(m):
+            x = zf[i]
+            cdf = 0.5 * math.erfc(-x * INV_SQRT2)
+            pdf = INV_SQRT_2PI * math.exp(-0.5 * x * x)
+            df[i] = gf[i] * (cdf + x * pdf)
+    elif code == ACT_GELU_TANH:
+        for i in range(m):
+            x = zf[i]
+            s = sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
+            du = GELU_C * (1.0 + 3.0 * 0.044715 * x * x)
+            df[i] = gf[i] * (s + 2.0 * x * s * (1.0 - s) * du)
+    elif code == ACT_SILU:
+        for i in range(m):
+            x = zf[i]
+            s = sigmoid(x)
+            df[i] = gf[i] * s * (1.0 + x * (1.0 - s))
+    elif code == ACT_HARD_SIGMOID:
+        for i in range(m):
+            df[i] = gf[i] / 6.0 if -3.0 < zf[i] < 3.0 else 0.0
+    elif code == ACT_HARD_SILU:
+        for i in range(m):
+            x = zf[i]
+            hs = min(max(x / 6.0 + 0.5, 0.0), 1.0)
+            df[i] = gf[i] * (hs + (x / 6.0 if -3.0 < x < 3.0 else 0.0))
+    elif code == ACT_SIGMOID:
+        for i in range(m):
+            df[i] = gf[i] * af[i] * (1.0 - af[i])
+    elif code == ACT_TANH:
+        for i in range(m):
+            df[i] = gf[i] * (1.0 - af[i] * af[i])
+    elif code == ACT_SOFTSIGN:
+        for i in range(m):
+            d = 1.0 + abs(zf[i])
+            df[i] = gf[i] / (d * d)
+    elif code == ACT_SOFTPLUS:
+        for i in range(m):
+            df[i] = gf[i] * sigmoid(zf[i])
+    elif code == ACT_EXPONENTIAL:
+        for i in range(m):
+            df[i] = gf[i] * af[i]
+    elif code == ACT_MISH:
+        for i in range(m):
+            x = zf[i]
+            t = tanh(softplus(x))
+            df[i] = gf[i] * (t + x * (1.0 - t * t) * sigmoid(x))
+    elif code == ACT_LOG_SIGMOID:
+        for i in range(m):
+            df[i] = gf[i] * sigmoid(-zf[i])
+    elif code == ACT_HARD_TANH:
+        for i in range(m):
+            df[i] = gf[i] if -1.0 < zf[i] < 1.0 else 0.0
+    elif code == ACT_TANH_SHRINK:
+        for i in range(m):
+            t = math.tanh(zf[i])
+            df[i] = gf[i] * t * t
+    elif code == ACT_SQUAREPLUS:
+        b = p[0]
+        for i in range(m):
+            x = zf[i]
+            df[i] = gf[i] * 0.5 * (1.0 + x / math.sqrt(x * x + b))
+    elif code == ACT_SPARSE_PLUS:
+        for i in range(m):
+            x = zf[i]
+            if x <= -1.0:
+                df[i] = 0.0
+            elif x < 1.0:
+                df[i] = gf[i] * 0.5 * (x + 1.0)
+            else:
+                df[i] = gf[i]
+    elif code == ACT_SPARSE_SIGMOID:
+        for i in range(m):
+            df[i] = gf[i] * 0.5 if -1.0 < zf[i] < 1.0 else 0.0
+    elif code == ACT_SOFT_SHRINK:
+        t = p[0]
+        for i in range(m):
+            df[i] = gf[i] if abs(zf[i]) > t else 0.0
+    elif code == ACT_HARD_SHRINK:
+        t = p[0]
+        for i in range(m):
+            df[i] = gf[i] if abs(zf[i]) > t else 0.0

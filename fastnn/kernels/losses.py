@@ -1,0 +1,301 @@
+"""Losses: per-sample value and gradient w.r.t. the prediction, Keras 3 formulas.
+
+loss_forward(values, pred, y, B, code, lp)                  values (B,) per-sample losses
+loss_backward(dpred, pred, y, sw, B, code, lp, fused)       dpred (B, K) = d(batch loss)/d pred
+
+pred (B, K) is the network output, y (B, Ky) the labels (Ky = 1 for sparse class ids,
+stored as floats), sw (B,) sample weights (ones when the user gave none). The batch loss is
+Keras 3's sum_over_batch_size: sum_i sw_i * values_i / B, so every gradient row carries sw_i / B.
+
+fused=True (set by the Python layer only for softmax + categorical / sparse categorical
+crossentropy and sigmoid + binary crossentropy, both on probabilities) returns the gradient
+w.r.t. the last layer's PRE-activation instead: p*sum(y) - y, p - onehot, (p - y)/K. That is
+the exact chain rule of the unclipped formula, so it equals the clipped chain rule wherever
+clipping is inactive, and it does not vanish when the output saturates (where Keras's JAX and
+torch backends stop learning; its TF backend makes the same choice as fastnn). Loss VALUES
+always follow the Keras 3 formulas, clipping included.
+"""
+import math
+
+from .codes import (
+    LOSS_BCE, LOSS_CATEGORICAL_HINGE, LOSS_CCE, LOSS_COSINE, LOSS_HINGE, LOSS_HUBER,
+    LOSS_KLD, LOSS_LOG_COSH, LOSS_MAE, LOSS_MAPE, LOSS_MSE, LOSS_MSLE, LOSS_POISSON,
+    LOSS_SCCE, LOSS_SQUARED_HINGE, LP_DELTA, LP_EPS, LP_FROM_LOGITS, LP_LABEL_SMOOTHING,
+    LP_ONE_MINUS_EPS,
+)
+from .activations import sigmoid, softplus
+from .jit import kernel
+
+LOG2 = math.log(2.0)
+
+
+@kernel
+def labels_are_binary(y, B):
+    # Keras 3 hinge rule: {0,1} labels become {-1,1} when EVERY label of the batch is 0 or 1
+    for i in range(B):
+        for j in range(y.shape[1]):
+            if y[i, j] != 0.0 and y[i, j] != 1.0:
+                return False
+    return True
+
+
+@kernel
+def log_sum_exp_row(z, i):
+    zmax = z[i, 0]
+    for j in range(1, z.shape[1]):
+        zmax = max(zmax, z[i, j])
+    total = 0.0
+    for j in range(z.shape[1]):
+        total += math.exp(z[i, j] - zmax)
+    return zmax + math.log(total)
+
+
+@kernel
+def clip(x, lo, hi):
+    return min(max(x, lo), hi)
+
+
+@kernel
+def loss_forward(values, pred, y, B, code, lp):
+    K = pred.shape[1]
+    eps, hi = lp[LP_EPS], lp[LP_ONE_MINUS_EPS]
+    ls, from_logits = lp[LP_LABEL_SMOOTHING], lp[LP_FROM_LOGITS] != 0
+    if code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
+        convert = labels_are_binary(y, B)
+        for i in range(B):
+            s = 0.0
+            for j in range(K):
+                t = 2.0 * y[i, j] - 1.0 if convert else y[i, j]
+                h = max(1.0 - t * pred[i, j], 0.0)
+                s += h if code == LOSS_HINGE else h * h
+            values[i] = s / K
+        return
+    for i in range(B):
+        s = 0.0
+        if code == LOSS_MSE:
+            for j in range(K):
+                d = y[i, j] - pred[i, j]
+                s += d * d
+            s /= K
+        elif code == LOSS_MAE:
+            for j in range(K):
+                s += abs(y[i, j] - pred[i, j])
+            s /= K
+        elif code == LOSS_MAPE:
+            for j in range(K):
+                s += abs((y[i, j] - pred[i, j]) / max(abs(y[i, j]), eps))
+            s = 100.0 * s / K
+        elif code == LOSS_MSLE:
+            for j in range(K):
+                d = math.log(max(pred[i, j], eps) + 1.0) - math.log(max(y[i, j], eps) + 1.0)
+                s += d * d
+            s /= K
+        elif code == LOSS_CATEGORICAL_HINGE:
+            pos = 0.0
+            neg = -math.inf
+            for j in range(K):
+                pos += y[i, j] * pred[i, j]
+                neg = max(neg, (1.0 - y[i, j]) * pred[i, j])
+            s = max(neg - pos + 1.0, 0.0)
+        elif code == LOSS_BCE:
+            for j in range(K):
+                t = y[i, j] * (1.0 - ls) + 0.5 * ls
+                if from_logits:
+                    z = pred[i, j]
+                    s += max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z)))
+                else:
+                    pc = clip(pred[i, j], eps, hi)
+                    s -= t * math.log(pc) + (1.0 - t) * math.log(1.0 - pc)
+            s /= K
+        elif code == LOSS_CCE:
+            if from_logits:
+                lse = log_sum_exp_row(pred, i)
+                for j in range(K):
+                    t = y[i, j] * (1.0 - ls) + ls / K
+                    s -= t * (pred[i, j] - lse)
+            else:
+                total = 0.0
+                for j in range(K):
+                    total += pred[i, j]
+                for j in range(K):
+                    t = y[i, j] * (1.0 - ls) + ls / K
+                    s -= t * math.log(clip(pred[i, j] / total, eps, hi))
+        elif code == LOSS_SCCE:
+            c = int(y[i, 0])
+            if from_logits:
+                s = log_sum_exp_row(pred, i) - pred[i, c]
+            else:
+                total = 0.0
+                for j in range(K):
+                    total += pred[i, j]
+                s = -math.log(clip(pred[i, c] / total, eps, hi))
+        elif code == LOSS_KLD:
+            for j in range(K):
+                yc = clip(y[i, j], eps, 1.0)
+                s += yc * math.log(yc / clip(pred[i, j], eps, 1.0))
+        elif code == LOSS_POISSON:
+            for j in range(K):
+                s += pred[i, j] - y[i, j] * math.log(pred[i, j] + eps)
+            s /= K
+        elif code == LOSS_COSINE:
+            yy = 0.0
+            pp = 0.0
+            yp = 0.0
+            for j in range(K):
+                yy += y[i, j] * y[i, j]
+                pp += pred[i, j] * pred[i, j]
+                yp += y[i, j] * pred[i, j]
+            s = -yp / (math.sqrt(max(yy, eps * eps)) * math.sqrt(max(pp, eps * eps)))
+        elif code == LOSS_LOG_COSH:
+            for j in range(K):
+                d = pred[i, j] - y[i, j]
+                s += d + softplus(-2.0 * d) - LOG2
+            s /= K
+        elif code == LOSS_HUBER:
+            delta = lp[LP_DELTA]
+            for j in range(K):
+                e = abs(pred[i, j] - y[i, j])
+                s += 0.5 * e * e if e <= delta else delta * e - 0.5 * delta * delta
+            s /= K
+        values[i] = s
+
+
+@kernel
+def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
+    K = pred.shape[1]
+    eps, hi = lp[LP_EPS], lp[LP_ONE_MINUS_EPS]
+    ls, from_logits = lp[LP_LABEL_SMOOTHING], lp[LP_FROM_LOGITS] != 0
+    convert = False
+    if code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
+        convert = labels_are_binary(y, B)
+    for i in range(B):
+        r = sw[i] / B  # sum_over_batch_size: each row's weight over the batch size
+        rk = r / K  # for the losses that average over the last axis
+        if code == LOSS_MSE:
+            for j in range(K):
+                dpred[i, j] = 2.0 * (pred[i, j] - y[i, j]) * rk
+        elif code == LOSS_MAE:
+            for j in range(K):
+                d = pred[i, j] - y[i, j]
+                dpred[i, j] = rk if d > 0 else (-rk if d < 0 else 0.0)
+        elif code == LOSS_MAPE:
+            for j in range(K):
+                d = pred[i, j] - y[i, j]
+                sgn = 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
+                dpred[i, j] = 100.0 * rk * sgn / max(abs(y[i, j]), eps)
+        elif code == LOSS_MSLE:
+            for j in range(K):
+                p = pred[i, j]
+                if p > eps:
+                    d = math.log(p + 1.0) - math.log(max(y[i, j], eps) + 1.0)
+                    dpred[i, j] = 2.0 * rk * d / (p + 1.0)
+                else:
+                    dpred[i, j] = 0.0
+        elif code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
+            for j in range(K):
+                t = 2.0 * y[i, j] - 1.0 if convert else y[i, j]
+                h = 1.0 - t * pred[i, j]
+                if h > 0:
+                    dpred[i, j] = -t * rk if code == LOSS_HINGE else -2.0 * h * t * rk
+                else:
+                    dpred[i, j] = 0.0
+        elif code == LOSS_CATEGORICAL_HINGE:
+            pos = 0.0
+            neg = -math.inf
+            arg = 0
+            for j in range(K):
+                pos += y[i, j] * pred[i, j]
+                v = (1.0 - y[i, j]) * pred[i, j]
+                if v > neg:
+                    neg = v
+                    arg = j
+            active = neg - pos + 1.0 > 0
+            for j in range(K):
+                g = 0.0
+                if active:
+                    g = -y[i, j] + ((1.0 - y[i, j]) if j == arg else 0.0)
+                dpred[i, j] = g * r
+        elif code == LOSS_BCE:
+            for j in range(K):
+                t = y[i, j] * (1.0 - ls) + 0.5 * ls
+                p = pred[i, j]
+                if from_logits:
+                    dpred[i, j] = (sigmoid(p) - t) * rk
+                elif fused:  # p = sigmoid(z): d/dz
+                    dpred[i, j] = (p - t) * rk
+                elif eps < p < hi:
+                    dpred[i, j] = (-t / p + (1.0 - t) / (1.0 - p)) * rk
+                else:
+                    dpred[i, j] = 0.0  # the clip is active: Keras's gradient is 0 here
+        elif code == LOSS_CCE:
+            if from_logits or fused:
+                lse = log_sum_exp_row(pred, i) if from_logits else 0.0
+                ysum = 0.0
+                for j in range(K):
+                    ysum += y[i, j] * (1.0 - ls) + ls / K
+                for j in range(K):
+                    s = math.exp(pred[i, j] - lse) if from_logits else pred[i, j]
+                    t = y[i, j] * (1.0 - ls) + ls / K
+                    dpred[i, j] = (s * ysum - t) * r
+            else:
+                total = 0.0
+                for j in range(K):
+                    total += pred[i, j]
+                gq = 0.0  # sum_j g_j q_j with g_j = dL/dq_j
+                for j in range(K):
+                    q = pred[i, j] / total
+                    t = y[i, j] * (1.0 - ls) + ls / K
+                    g = -t / q if eps < q < hi else 0.0
+                    dpred[i, j] = g
+                    gq += g * q
+                for j in range(K):
+                    dpred[i, j] = (dpred[i, j] - gq) / total * r
+        elif code == LOSS_SCCE:
+            c = int(y[i, 0])
+            if from_logits or fused:
+                lse = log_sum_exp_row(pred, i) if from_logits else 0.0
+                for j in range(K):
+                    s = math.exp(pred[i, j] - lse) if from_logits else pred[i, j]
+                    dpred[i, j] = (s - (1.0 if j == c else 0.0)) * r
+            else:
+                total = 0.0
+                for j in range(K):
+                    total += pred[i, j]
+                q = pred[i, c] / total
+                g = -1.0 / q if eps < q < hi else 0.0
+                for j in range(K):
+                    dpred[i, j] = g * ((1.0 if j == c else 0.0) - q) / total * r
+        elif code == LOSS_KLD:
+            for j in range(K):
+                p = pred[i, j]
+                dpred[i, j] = -clip(y[i, j], eps, 1.0) / p * r if eps < p < 1.0 else 0.0
+        elif code == LOSS_POISSON:
+            for j in range(K):
+                dpred[i, j] = (1.0 - y[i, j] / (pred[i, j] + eps)) * rk
+        elif code == LOSS_COSINE:
+            yy = 0.0
+            pp = 0.0
+            yp = 0.0
+            for j in range(K):
+                yy += y[i, j] * y[i, j]
+                pp += pred[i, j] * pred[i, j]
+                yp += y[i, j] * pred[i, j]
+            ny = math.sqrt(max(yy, eps * eps))
+            npp = math.sqrt(max(pp, eps * eps))
+            inside = pp > eps * eps  # below the floor the norm is a constant
+            for j in range(K):
+                g = y[i, j] / (ny * npp)
+                if inside:
+                    g -= yp * pred[i, j] / (ny * npp * npp * npp)
+                dpred[i, j] = -g * r
+        elif code == LOSS_LOG_COSH:
+            for j in range(K):
+                dpred[i, j] = math.tanh(pred[i, j] - y[i, j]) * rk
+        elif code == LOSS_HUBER:
+            delta = lp[LP_DELTA]
+            for j in range(K):
+                e = pred[i, j] - y[i, j]
+                if abs(e) <= delta:
+                    dpred[i, j] = e * rk
+                else:
+                    dpred[i, j] = (delta if e > 0 else -delta) * rk

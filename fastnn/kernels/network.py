@@ -1,0 +1,73 @@
+"""A whole Dense stack, forward and backward, over the flat buffers.
+
+network_forward(params, layers, act_params, x, work, B_cap) -> output block (B, n_out)
+network_backward(params, grads, layers, act_params, x, work, B_cap, d_cur, d_next, skip_last_act)
+
+The layer table (codes.L_*) says where each layer's W and b live in `params` (and, with the
+same offsets, in `grads`) and where its pre-activation z and output a live in `work`:
+layer l's z block is work[L_Z * B_cap : ... + B * n_out] viewed as (B, n_out), likewise a.
+A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
+
+Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
+layer, the activation backward turns it into dL/dz in place, and the dense backward writes
+dL/d(layer input) into d_next, which becomes d_cur for the layer below.
+"""
+from .activations import activation_backward, activation_forward
+from .codes import KIND_DENSE, L_A, L_ACT, L_B, L_BLAS, L_KIND, L_N_IN, L_N_OUT, L_W, L_Z
+from .dense import dense_backward, dense_forward
+from .jit import kernel
+
+
+@kernel
+def block(buf, col, B, B_cap, n):
+    start = col * B_cap
+    return buf[start:start + B * n].reshape(B, n)
+
+
+@kernel
+def layer_weights(params, layers, l):
+    n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
+    w_off, b_off = layers[l, L_W], layers[l, L_B]
+    w = params[w_off:w_off + n_in * n_out].reshape(n_in, n_out)
+    b = params[b_off:b_off + n_out] if b_off >= 0 else params[0:0]
+    return w, b
+
+
+@kernel
+def network_forward(params, layers, act_params, x, work, B_cap):
+    B = x.shape[0]
+    inp = x
+    for l in range(layers.shape[0]):
+        n_out = layers[l, L_N_OUT]
+        z = block(work, layers[l, L_Z], B, B_cap, n_out)
+        if layers[l, L_KIND] == KIND_DENSE:
+            w, b = layer_weights(params, layers, l)
+            dense_forward(z, inp, w, b, layers[l, L_B] >= 0, layers[l, L_BLAS] != 0)
+        else:  # an Activation layer: z is a copy of its input
+            z[:, :] = inp
+        a = block(work, layers[l, L_A], B, B_cap, n_out)
+        if layers[l, L_A] != layers[l, L_Z]:
+            activation_forward(a, z, layers[l, L_ACT], act_params[l])
+        inp = a
+    return inp
+
+
+@kernel
+def network_backward(params, grads, layers, act_params, x, work, B_cap, d_cur, d_next, skip_last_act):
+    B = x.shape[0]
+    last = layers.shape[0] - 1
+    for l in range(last, -1, -1):
+        n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
+        dz = d_cur[:B * n_out].reshape(B, n_out)
+        if layers[l, L_A] != layers[l, L_Z] and not (l == last and skip_last_act):
+            z = block(work, layers[l, L_Z], B, B_cap, n_out)
+            a = block(work, layers[l, L_A], B, B_cap, n_out)
+            activation_backward(dz, dz, z, a, layers[l, L_ACT], act_params[l])
+        if layers[l, L_KIND] == KIND_DENSE:
+            inp = x if l == 0 else block(work, layers[l - 1, L_A], B, B_cap, n_in)
+            w, b = layer_weights(params, layers, l)
+            dw, db = layer_weights(grads, layers, l)
+            dx = d_next[:B * n_in].reshape(B, n_in)
+            dense_backward(dx, dw, db, dz, inp, w, layers[l, L_B] >= 0, l > 0, layers[l, L_BLAS] != 0)
+            d_cur, d_next = d_next, d_cur
+        # an Activation layer passes dz on unchanged: d(input) = dz, already in d_cur
