@@ -1,0 +1,1 @@
+"""fastnn's command line (installed as the package fastnn_cli; entry point `fastnn`)."""

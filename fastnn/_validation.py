@@ -1,0 +1,60 @@
+"""Input checks at the boundary: everything the kernels receive is validated and coerced here,
+once, with errors that name the problem and the fix."""
+import numpy as np
+
+
+def features(x, n_features, dtype, what="x"):
+    """x as a C-contiguous (N, n_features) array of the model dtype, finite, non-empty."""
+    if x is None:
+        raise ValueError(f"{what} is None: pass a 2-D array of shape (samples, {n_features or 'features'}).")
+    arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{what} must be numeric, got dtype {arr.dtype}.")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{what} must be real-valued, got dtype {arr.dtype}.")
+    if arr.ndim == 1 and n_features is not None and n_features > 1 and arr.shape[0] == n_features:
+        raise ValueError(
+            f"{what} has shape {arr.shape}: one sample must still be 2-D, i.e. {what}.reshape(1, -1) "
+            f"for shape (1, {n_features})."
+        )
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{what} must be 2-D (samples, features), got shape {arr.shape}. "
+            f"Flatten each sample first: {what}.reshape(len({what}), -1)."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{what} is empty (0 samples).")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(
+            f"{what} has {arr.shape[1]} feature(s) per sample but the model expects {n_features}."
+        )
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        raise ValueError(
+            f"{what} contains {len(bad)} NaN or inf value(s), first at row {bad[0][0]}, column {bad[0][1]}. "
+            f"Drop or impute them before training."
+        )
+    return arr
+
+
+def sample_weights(sw, n, dtype, what="sample_weight"):
+    if sw is None:
+        return np.ones(n, dtype=dtype)
+    arr = np.asarray(sw, dtype=np.float64)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.reshape(-1)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise ValueError(f"{what} must have one value per sample ({n}), got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{what} must be finite and non-negative.")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
+    return int(value)

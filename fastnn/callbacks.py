@@ -1,0 +1,381 @@
+"""Callbacks with Keras's hook names and Keras 3 semantics.
+
+fit runs whole epochs inside one compiled kernel, so epoch-level and train-level hooks are
+called, but batch-level hooks (on_train_batch_*, on_batch_*) are not: there is no Python
+between batches. A callback that defines one gets a warning saying so.
+"""
+import csv
+import math
+import os
+import warnings
+
+import numpy as np
+
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
+
+
+class Callback:
+    """Base class. Override any of the on_* hooks; self.model and self.params are set by fit."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+    # True for callbacks that only read the final logs (History, progress): they let fit run
+    # many epochs per kernel call. User callbacks get one call per epoch.
+    _passive = False
+
+
+class History(Callback):
+    """Records every epoch's logs: history.history['loss'], history.epoch."""
+
+    _passive = True
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+
+class CallbackList:
+    """Dispatches each hook to every callback, in order."""
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks must be fastnn.callbacks.Callback objects, got {cb!r}.")
+            cb.set_model(model)
+            cb.set_params(params)
+            overridden = [h for h in _BATCH_HOOKS if getattr(type(cb), h) is not getattr(Callback, h)]
+            if isinstance(cb, LambdaCallback):
+                overridden = [h for h in _BATCH_HOOKS if cb._user_hooks.get(h)]
+            if overridden:
+                warnings.warn(f"{type(cb).__name__}: batch-level hooks {overridden} are never called; fastnn "
+                              f"runs each epoch's batches inside compiled code. Use on_epoch_end.", stacklevel=3)
+
+    @property
+    def all_passive(self):
+        return all(cb._passive for cb in self.callbacks)
+
+    def on_train_begin(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+
+def _auto_mode(monitor, mode, owner):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}.")
+    if mode != "auto":
+        return mode
+    return "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
+
+
+def _monitored(logs, monitor, owner):
+    value = (logs or {}).get(monitor)
+    if value is None:
+        warnings.warn(f"{owner}: metric {monitor!r} is not in the logs (available: {sorted(logs or {})}); "
+                      f"it has no effect.", stacklevel=3)
+    return value
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` stops improving (Keras 3 rules, including restore_best_weights).
+
+    Args: monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto', baseline=None,
+    restore_best_weights=False, start_from_epoch=0.
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,
+                 restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor = monitor
+        self.patience = int(patience)
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.mode = _auto_mode(monitor, mode, "EarlyStopping")
+        self.min_delta = abs(float(min_delta)) * (1 if self.mode == "max" else -1)
+
+    def _improved(self, value, reference):
+        if reference is None:
+            return True
+        shifted = value - self.min_delta
+        return shifted > reference if self.mode == "max" else shifted < reference
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = _monitored(logs, self.monitor, "EarlyStopping")
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._improved(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._improved(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                if self.verbose > 0:
+                    print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after each epoch (or only when `monitor` improves).
+
+    Args: filepath (may hold {epoch:02d}, {val_loss:.2f}, ... fields), monitor='val_loss',
+    verbose=0, save_best_only=False, save_weights_only=False, mode='auto',
+    initial_value_threshold=None.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
+                 mode="auto", save_freq="epoch", initial_value_threshold=None):
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError("ModelCheckpoint: only save_freq='epoch' is supported (batches run in compiled code).")
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.mode = _auto_mode(monitor, mode, "ModelCheckpoint")
+        self.best = initial_value_threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            current = _monitored(logs, self.monitor, "ModelCheckpoint")
+            if current is None:
+                return
+            better = self.best is None or (current > self.best if self.mode == "max" else current < self.best)
+            if not better:
+                return
+            if self.verbose > 0:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to {current:.5f}, saving to {path}")
+            self.best = current
+        self.model.save(path, include_optimizer=not self.save_weights_only)
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs as a CSV row: CSVLogger(filename, separator=',', append=False)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = append
+        self.keys = None
+        self._file = None
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._append_header = not exists
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self.keys, delimiter=self.separator)
+            if self._append_header:
+                self._writer.writeheader()
+        self._writer.writerow({"epoch": epoch, **{k: logs.get(k, "NA") for k in self.keys}})
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._writer = None
+        self.keys = None
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when the epoch loss is NaN or inf. (fit already stops at the first
+    non-finite BATCH loss, before that update, and warns; this callback is kept for Keras code.)"""
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Epoch {epoch + 1}: invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` has not improved for `patience` epochs.
+
+    Args: monitor='val_loss', factor=0.1 (< 1), patience=10, verbose=0, mode='auto',
+    min_delta=1e-4, cooldown=0, min_lr=0.0.
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
+                 cooldown=0, min_lr=0.0, **kwargs):
+        super().__init__()
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau got unexpected argument(s): {sorted(kwargs)}.")
+        if factor >= 1.0:
+            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0.")
+        self.monitor, self.factor, self.patience = monitor, float(factor), int(patience)
+        self.verbose, self.min_delta, self.cooldown, self.min_lr = verbose, float(min_delta), int(cooldown), float(min_lr)
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}.")
+        self.mode = mode
+
+    def on_train_begin(self, logs=None):
+        self._maximize = self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor)
+        self.best = -np.inf if self._maximize else np.inf
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def _better(self, current):
+        if self._maximize:
+            return current > self.best + self.min_delta
+        return current < self.best - self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        current = _monitored(logs, self.monitor, "ReduceLROnPlateau")
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._better(current):
+            self.best = current
+            self.wait = 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old_lr = float(self.model.optimizer.learning_rate)
+                if old_lr > np.float32(self.min_lr):
+                    new_lr = max(old_lr * self.factor, self.min_lr)
+                    self.model.optimizer.learning_rate = new_lr
+                    if self.verbose > 0:
+                        print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at each epoch start: schedule(epoch, lr) -> new lr."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        try:
+            new_lr = self.schedule(epoch, lr)
+        except TypeError:  # Keras also accepts schedule(epoch)
+            new_lr = self.schedule(epoch)
+        self.model.optimizer.learning_rate = float(new_lr)
+        if self.verbose > 0:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: LambdaCallback(on_epoch_end=lambda epoch, logs: ...)."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
+                 on_batch_begin=None, on_batch_end=None, on_train_batch_begin=None, on_train_batch_end=None):
+        super().__init__()
+        self._user_hooks = {
+            "on_batch_begin": on_batch_begin, "on_batch_end": on_batch_end,
+            "on_train_batch_begin": on_train_batch_begin, "on_train_batch_end": on_train_batch_end,
+        }
+        self._epoch_begin, self._epoch_end = on_epoch_begin, on_epoch_end
+        self._train_begin, self._train_end = on_train_begin, on_train_end
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._epoch_begin:
+            self._epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._epoch_end:
+            self._epoch_end(epoch, logs)
+
+    def on_train_begin(self, logs=None):
+        if self._train_begin:
+            self._train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        if self._train_end:
+            self._train_end(logs)

@@ -1,0 +1,98 @@
+"""The flat-buffer layout of a model: one parameter array, a layer table, a workspace.
+
+Like llm.c's single allocation for all parameters: every W (n_in, n_out) and b (n_out,) of a
+model lives back to back in ONE 1-D array, and an int64 table (kernels/codes.py, L_*) says
+where. Gradients and optimizer slots use the same offsets, so an optimizer step is one loop
+over P numbers and saving a model is saving one array.
+
+Layout turns a list of LayerSpec into that table and hands out views for inspection.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from .kernels import codes as C
+
+# A layer's matrix products go through BLAS when n_in * n_out reaches this size; below it
+# the hand loops win because a BLAS call has a fixed cost. Measured in perf/ (crossover).
+BLAS_MIN_WEIGHTS = 64 * 64
+
+
+class LayerSpec(NamedTuple):
+    """What the kernels need to know about one layer."""
+
+    kind: int  # codes.KIND_DENSE or codes.KIND_ACTIVATION
+    n_in: int
+    n_out: int
+    use_bias: bool
+    activation: object  # fastnn.activations.ActivationFunction
+
+
+class Layout:
+    """Offsets of every tensor and workspace block for a list of LayerSpec."""
+
+    def __init__(self, specs, dtype, blas_min_weights=None):
+        if not specs:
+            raise ValueError("A model needs at least one layer.")
+        threshold = BLAS_MIN_WEIGHTS if blas_min_weights is None else blas_min_weights
+        self.specs = list(specs)
+        self.dtype = dtype
+        self.table = np.zeros((len(specs), C.N_LAYER_FIELDS), dtype=np.int64)
+        self.act_params = np.zeros((len(specs), C.N_ACT_PARAMS), dtype=dtype)
+        tensors = []  # (offset, size) per weight tensor, for per-tensor clipnorm
+        offset = 0
+        col = 0
+        for r, s in enumerate(self.specs):
+            row = self.table[r]
+            row[C.L_KIND], row[C.L_N_IN], row[C.L_N_OUT] = s.kind, s.n_in, s.n_out
+            row[C.L_W] = row[C.L_B] = -1
+            if s.kind == C.KIND_DENSE:
+                row[C.L_W] = offset
+                tensors.append((offset, s.n_in * s.n_out))
+                offset += s.n_in * s.n_out
+                if s.use_bias:
+                    row[C.L_B] = offset
+                    tensors.append((offset, s.n_out))
+                    offset += s.n_out
+                row[C.L_BLAS] = int(s.n_in * s.n_out >= threshold)
+            row[C.L_ACT] = s.activation.code
+            self.act_params[r] = s.activation.param_vector(dtype)
+            row[C.L_Z] = col
+            col += s.n_out
+            if s.activation.code == C.ACT_LINEAR:
+                row[C.L_A] = row[C.L_Z]  # a linear layer's output is its pre-activation
+            else:
+                row[C.L_A] = col
+                col += s.n_out
+        self.n_params = offset
+        self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 2)
+        self.work_cols = col
+        self.max_width = max(max(s.n_in, s.n_out) for s in self.specs)
+        self.n_in = self.specs[0].n_in
+        self.n_out = self.specs[-1].n_out
+
+    def weights(self, params, r):
+        """Views (W, b) of table row r in a flat buffer (params, grads or a slot row)."""
+        row = self.table[r]
+        if row[C.L_KIND] != C.KIND_DENSE:
+            return None, None
+        n_in, n_out = int(row[C.L_N_IN]), int(row[C.L_N_OUT])
+        w = params[row[C.L_W]:row[C.L_W] + n_in * n_out].reshape(n_in, n_out)
+        b = params[row[C.L_B]:row[C.L_B] + n_out] if row[C.L_B] >= 0 else None
+        return w, b
+
+    def workspace(self, batch_rows):
+        """Fresh workspace arrays for batches of up to batch_rows rows."""
+        return Workspace(self, batch_rows)
+
+
+class Workspace:
+    """Per-batch scratch buffers of the kernels, allocated once per fit/evaluate/predict."""
+
+    def __init__(self, layout, rows):
+        dt = layout.dtype
+        self.rows = rows
+        self.work = np.zeros(rows * layout.work_cols, dtype=dt)
+        self.d1 = np.zeros(rows * layout.max_width, dtype=dt)
+        self.d2 = np.zeros(rows * layout.max_width, dtype=dt)
+        self.per_sample = np.zeros(rows, dtype=np.float64)

@@ -1,0 +1,88 @@
+"""Metrics for compile(metrics=[...]): names resolved to the kernels' metric codes.
+
+'accuracy' / 'acc' are resolved as Keras 3 does, from shapes only: a 1-unit output gives
+binary accuracy (threshold 0.5), class-id labels against several outputs give sparse
+categorical accuracy, otherwise categorical accuracy. One deliberate departure: when the
+labels are ±1 (a hinge-family loss, or every label in {-1, 1}) a 1-unit output counts SIGN
+agreement. Keras 3 compares (p > 0.5) with a -1 label, which can never match, and reports
+0.38 on the seed tutorial where the real accuracy is 0.96.
+
+Any loss name is also a metric (its unweighted per-sample mean); 'cosine_similarity' as a
+metric is +sum, as in Keras. Metrics are computed inside the training kernel, per batch,
+on the outputs of the forward pass before the update (as Keras does).
+"""
+import numpy as np
+
+from . import losses as _losses
+from ._names import unknown_name_error
+from .kernels import codes as C
+
+ACCURACY_NAMES = ("accuracy", "acc")
+_FIXED = {
+    "binary_accuracy": C.M_BINARY_ACCURACY,
+    "categorical_accuracy": C.M_CATEGORICAL_ACCURACY,
+    "sparse_categorical_accuracy": C.M_SPARSE_CATEGORICAL_ACCURACY,
+    "sign_accuracy": C.M_SIGN_ACCURACY,
+}
+
+
+def names():
+    return sorted(set(ACCURACY_NAMES) | set(_FIXED) | set(_losses.names()))
+
+
+def labels_are_pm1(y):
+    """True when every label is -1 or +1 (and both the labels and ±1 make sense)."""
+    y = np.asarray(y)
+    return y.size > 0 and bool(np.all((y == 1) | (y == -1)))
+
+
+def resolve(identifier, loss, n_outputs, y):
+    """(display name, kernel code) for one metric given the loss, output width and labels."""
+    if callable(identifier) and not isinstance(identifier, str):
+        identifier = getattr(identifier, "__name__", repr(identifier))
+    if not isinstance(identifier, str):
+        raise TypeError(f"Metrics must be names, got {identifier!r}.")
+    if identifier in ACCURACY_NAMES:
+        return identifier, accuracy_code(loss, n_outputs, y)
+    key = identifier.lower()
+    if key in _FIXED:
+        return identifier, _FIXED[key]
+    try:
+        canonical = _losses.canonical_name(identifier)
+    except ValueError:
+        raise unknown_name_error("metric", identifier, names()) from None
+    code = _losses.Loss(canonical).code
+    if canonical == "cosine_similarity":
+        return identifier, C.M_NEG_LOSS_BASE + code
+    return identifier, C.M_LOSS_BASE + code
+
+
+def accuracy_code(loss, n_outputs, y):
+    y = np.asarray(y)
+    if n_outputs == 1:
+        if loss.name in _losses.HINGE_FAMILY or labels_are_pm1(y):
+            return C.M_SIGN_ACCURACY
+        return C.M_BINARY_ACCURACY
+    if loss.is_sparse or y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
+        return C.M_SPARSE_CATEGORICAL_ACCURACY
+    return C.M_CATEGORICAL_ACCURACY
+
+
+def check_names(identifiers):
+    """Raise now for names that can never resolve (typos), before any data is seen."""
+    for m in identifiers:
+        resolve(m, _losses.Loss("mse"), 1, np.zeros(0))
+
+
+def resolve_all(identifiers, loss, n_outputs, y):
+    if identifiers is None:
+        return [], np.zeros(0, dtype=np.int64)
+    if isinstance(identifiers, (str, bytes)) or callable(identifiers):
+        identifiers = [identifiers]
+    resolved = [resolve(m, loss, n_outputs, y) for m in identifiers]
+    seen = set()
+    for name, _ in resolved:
+        if name in seen:
+            raise ValueError(f"Metric {name!r} is listed twice.")
+        seen.add(name)
+    return [n for n, _ in resolved], np.array([c for _, c in resolved], dtype=np.int64)

@@ -1,0 +1,286 @@
+"""Sequential: a Keras-compatible stack of Dense / Activation layers over one flat buffer.
+
+The model owns the flat parameter array (fastnn/layout.py) and the compile settings; the
+training loop lives in fastnn/training.py, saving in fastnn/saving.py. A Keras tutorial that
+builds a Sequential of Dense layers runs with only its imports changed.
+"""
+import numpy as np
+
+from . import config
+from . import losses as _losses
+from . import optimizers as _optimizers
+from . import random as _random
+from .kernels import codes as C
+from .layers import Activation, Dense, InputSpec, Layer
+from .layout import LayerSpec, Layout
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    Sequential(layers=None, name=None, dtype=None, seed=None): dtype 'float32' (default,
+    fast) or 'float64' (exact); seed fixes weight initialization and shuffling (otherwise
+    fastnn.utils.set_random_seed's sequence, or fresh entropy).
+    """
+
+    def __init__(self, layers=None, name=None, dtype=None, seed=None):
+        self.name = name or "sequential"
+        self.dtype = config.resolve_dtype(dtype)
+        self._seed = _random.model_seed(seed)
+        self._init_rng, self._shuffle_state = _random.generators(self._seed)
+        self.layers = []
+        self._input_dim = None
+        self._layout = None
+        self._params = None
+        self._row_of = {}  # id(layer) -> layout row holding its weights
+        self._workspaces = {}
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self._metric_identifiers = None
+        self.stop_training = False
+        self.history = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # ---- structure ----------------------------------------------------------------------
+    def add(self, layer):
+        if isinstance(layer, InputSpec):
+            if self.layers:
+                raise ValueError("Input(...) must come first in a Sequential model.")
+            self._input_dim = layer.width
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add takes a fastnn layer (Dense, Activation, ...), got {layer!r}.")
+        if self.built:
+            raise ValueError("Cannot add layers to a model that is already built (trained or weights set).")
+        if layer.input_dim is not None:
+            if self.layers:
+                expected = self._width_after(self.layers)
+                if layer.input_dim != expected:
+                    raise ValueError(f"{layer.name}: input_dim={layer.input_dim} but the previous layer "
+                                     f"outputs {expected}.")
+            elif self._input_dim is not None and self._input_dim != layer.input_dim:
+                raise ValueError(f"{layer.name}: input_dim={layer.input_dim} but Input has {self._input_dim}.")
+            else:
+                self._input_dim = layer.input_dim
+        self.layers.append(layer)
+        layer.index = len(self.layers) - 1
+        layer.model = self  # the model is built lazily, once every layer is known
+
+    def pop(self):
+        if self.built:
+            raise ValueError("Cannot pop layers from a built model.")
+        return self.layers.pop()
+
+    @staticmethod
+    def _width_after(layers):
+        width = None
+        for layer in layers:
+            if isinstance(layer, Dense):
+                width = layer.units
+        return width
+
+    @property
+    def built(self):
+        return self._layout is not None
+
+    @property
+    def input_dim(self):
+        return self._input_dim
+
+    @property
+    def output_dim(self):
+        return self._width_after(self.layers) or self._input_dim
+
+    def build(self, input_dim=None):
+        """Lay out the flat buffers and initialize the weights. Called automatically by
+        fit/predict/get_weights once the input width is known."""
+        if self.built:
+            return
+        if input_dim is not None:
+            if self._input_dim is not None and input_dim != self._input_dim:
+                raise ValueError(f"The model expects {self._input_dim} input features, got {input_dim}.")
+            self._input_dim = int(input_dim)
+        if self._input_dim is None:
+            raise ValueError(
+                "The model does not know its input width: give the first layer input_dim= or "
+                "input_shape=, start with Input(shape=(n,)), or call fit/predict with data first."
+            )
+        if not any(isinstance(l, Dense) for l in self.layers):
+            raise ValueError("The model has no Dense layer: add at least one Dense layer.")
+        specs, self._row_of = self._layer_specs()
+        self._layout = Layout(specs, self.dtype)
+        self._params = np.zeros(self._layout.n_params, dtype=self.dtype)
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                w, b = self._layout.weights(self._params, self._row_of[id(layer)])
+                w[...] = layer.kernel_initializer(w.shape, self._init_rng)
+                if b is not None:
+                    b[...] = layer.bias_initializer(b.shape, self._init_rng)
+
+    def _layer_specs(self):
+        """LayerSpecs for the kernels. An Activation right after a linear Dense is folded into
+        that Dense's row (same math, no extra pass); other Activations get a row of their own."""
+        specs, row_of = [], {}
+        width = self._input_dim
+        folded_into_last = False
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                specs.append(LayerSpec(C.KIND_DENSE, width, layer.units, layer.use_bias, layer.activation))
+                row_of[id(layer)] = len(specs) - 1
+                width = layer.units
+                folded_into_last = False
+            elif isinstance(layer, Activation):
+                last = specs[-1] if specs else None
+                if (last is not None and last.kind == C.KIND_DENSE and last.activation.code == C.ACT_LINEAR
+                        and not folded_into_last):
+                    specs[-1] = last._replace(activation=layer.activation)
+                    folded_into_last = True
+                else:
+                    specs.append(LayerSpec(C.KIND_ACTIVATION, width, width, False, layer.activation))
+                row_of[id(layer)] = len(specs) - 1
+        return specs, row_of
+
+    def _layer_weight_views(self, layer):
+        if not isinstance(layer, Dense):
+            return []
+        w, b = self._layout.weights(self._params, self._row_of[id(layer)])
+        return [w] if b is None else [w, b]
+
+    def _ensure_built(self, n_features=None):
+        if not self.built:
+            self.build(n_features)
+
+    # ---- weights --------------------------------------------------------------------------
+    def get_weights(self):
+        """Copies of every weight array, Keras order: W, b of each Dense layer."""
+        self._ensure_built()
+        return [a.copy() for layer in self.layers for a in self._layer_weight_views(layer)]
+
+    def set_weights(self, weights):
+        self._ensure_built()
+        views = [a for layer in self.layers for a in self._layer_weight_views(layer)]
+        weights = list(weights)
+        if len(weights) != len(views):
+            raise ValueError(f"set_weights: the model has {len(views)} weight arrays, got {len(weights)}.")
+        arrays = []
+        for i, (view, new) in enumerate(zip(views, weights)):
+            new = np.asarray(new)
+            if new.shape != view.shape:
+                raise ValueError(f"set_weights: weight {i} must have shape {view.shape}, got {new.shape}.")
+            if not np.all(np.isfinite(new)):
+                raise ValueError(f"set_weights: weight {i} contains NaN or inf.")
+            arrays.append(new)
+        for view, new in zip(views, arrays):
+            view[...] = new
+
+    @property
+    def weights(self):
+        return self.get_weights()
+
+    def count_params(self):
+        self._ensure_built()
+        return int(self._layout.n_params)
+
+    # ---- compile / train / use: implemented in training.py --------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, jit_compile=None, steps_per_execution=None, sample_weight_mode=None, **kwargs):
+        """Set the optimizer (name or object; Keras 3's default 'rmsprop'), the loss and the metrics."""
+        if kwargs:
+            raise TypeError(f"compile got unexpected argument(s): {sorted(kwargs)}.")
+        if loss is None:
+            raise ValueError("compile: a loss is required, e.g. compile('adam', 'mse').")
+        if loss_weights is not None or weighted_metrics:
+            raise TypeError("compile: loss_weights and weighted_metrics are not supported (single-output models).")
+        self.optimizer = _optimizers.get(optimizer)
+        self.loss = _losses.get(loss)
+        if isinstance(metrics, dict):
+            raise TypeError("compile: metrics must be a list of names for a single-output model.")
+        self._metric_identifiers = list(metrics) if isinstance(metrics, (list, tuple)) else (
+            [] if metrics is None else [metrics])
+        from .metrics import check_names
+
+        check_names(self._metric_identifiers)  # resolved against the labels when fit sees them
+        self.compiled = True
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, nb_epoch=None, **kwargs):
+        """Train; returns a History. Keras 3 semantics (batch_size=32, validation_split takes
+        the LAST fraction before shuffling, shuffle every epoch); nb_epoch= is Keras 1's epochs=."""
+        from .training import fit
+
+        return fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                   validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+                   class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
+                   nb_epoch=nb_epoch, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
+                 **kwargs):
+        """Loss (and metrics): a float without metrics, [loss, metric...] with them."""
+        from .training import evaluate
+
+        return evaluate(self, x, y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
+                        return_dict=return_dict, **kwargs)
+
+    def predict(self, x, batch_size=None, verbose=0, **kwargs):
+        """Network outputs (N, units) for x (N, features)."""
+        from .training import predict
+
+        return predict(self, x, batch_size=batch_size, **kwargs)
+
+    def predict_classes(self, x, batch_size=None, verbose=0):
+        """Keras 1/2 helper: argmax for several outputs, (p > 0.5) for one (sign for ±1 models)."""
+        from .training import predict_classes
+
+        return predict_classes(self, x, batch_size=batch_size)
+
+    def __call__(self, x):
+        return self.predict(x)
+
+    # ---- inspection -----------------------------------------------------------------------
+    def summary(self, print_fn=None):
+        from .summary import summary_text
+
+        text = summary_text(self)
+        (print_fn or print)(text)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "dtype": np.dtype(self.dtype).name,
+            "input_dim": self._input_dim,
+            "layers": [layer.get_config() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_config(cls, config, seed=None):
+        from .layers import from_config as layer_from_config
+
+        model = cls(name=config.get("name"), dtype=config.get("dtype"), seed=seed)
+        if config.get("input_dim") is not None:
+            model._input_dim = int(config["input_dim"])
+        for layer_cfg in config["layers"]:
+            model.add(layer_from_config(layer_cfg))
+        return model
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Save architecture, weights, compile settings and optimizer state (fastnn/saving.py)."""
+        from .saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        from .saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=False)
+
+    def load_weights(self, filepath):
+        from .saving import load_model
+
+        other = load_model(filepath, compile=False)
+        self.set_weights(other.get_weights())
+
+    def __repr__(self):
+        return f"<Sequential {self.name}: {', '.join(repr(l) for l in self.layers)}>"

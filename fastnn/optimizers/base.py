@@ -1,0 +1,180 @@
+"""The optimizer base class: hyperparameters, state, validation, and apply().
+
+An optimizer is a set of hyperparameters plus state (slots with the layout of the flat
+parameter buffer, the step count and Nadam's momentum product). The update itself is one
+kernel (fastnn/kernels/optimizers.py) shared by every optimizer. Common options, applied in
+Keras 3's order: clipnorm (per weight tensor) | global_clipnorm | clipvalue (at most one),
+then decoupled weight_decay, then the update.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ..kernels import codes as C
+
+
+def check_number(owner, name, value, low=None, high=None, low_open=False, high_open=False, allow_none=False):
+    """A finite float within [low, high] (or open bounds), else a clear ValueError."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value}.")
+    lo_bad = low is not None and (value <= low if low_open else value < low)
+    hi_bad = high is not None and (value >= high if high_open else value > high)
+    if lo_bad or hi_bad:
+        lo = "" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        hi = "" if high is None else f"{high:g}" + (")" if high_open else "]")
+        where = f"in {lo}, {hi}" if low is not None and high is not None else (
+            f"{'>' if low_open else '>='} {low:g}" if low is not None else f"{'<' if high_open else '<='} {high:g}")
+        raise ValueError(f"{owner}: {name} must be {where}, got {value:g}.")
+    return value
+
+
+class Optimizer:
+    """Base of every optimizer. Subclasses set `code`, `n_slots` and their hyperparameters."""
+
+    code = None
+    n_slots = 1
+    _own_hyperparameters = ()  # names saved by get_config, in constructor order
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, lr=None, decay=None, **kwargs):
+        owner = type(self).__name__
+        for ignored in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                        "gradient_accumulation_steps", "jit_compile", "schedule_decay", "is_legacy_optimizer"):
+            value = kwargs.pop(ignored, None)
+            if value not in (None, False):
+                warnings.warn(f"{owner}: option {ignored}={value!r} is not supported by fastnn and is ignored.",
+                              stacklevel=3)
+        if kwargs:
+            raise TypeError(f"{owner} got unexpected argument(s): {sorted(kwargs)}.")
+        if lr is not None:  # Keras 1/2 spelling
+            learning_rate = lr
+        if callable(learning_rate):
+            raise TypeError(f"{owner}: learning-rate schedules are not supported; pass a float and use "
+                            f"callbacks (ReduceLROnPlateau, LearningRateScheduler) to change it between epochs.")
+        self.name = name or owner.lower()
+        self.learning_rate = learning_rate  # validated by the property
+        self.weight_decay = check_number(owner, "weight_decay", weight_decay, low=0, allow_none=True)
+        self.clipnorm = check_number(owner, "clipnorm", clipnorm, low=0, low_open=True, allow_none=True)
+        self.clipvalue = check_number(owner, "clipvalue", clipvalue, low=0, low_open=True, allow_none=True)
+        self.global_clipnorm = check_number(owner, "global_clipnorm", global_clipnorm, low=0, low_open=True,
+                                            allow_none=True)
+        clips = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(self, k) is not None]
+        if len(clips) > 1:
+            raise ValueError(f"{owner}: set at most one of clipnorm, clipvalue, global_clipnorm (got {clips}).")
+        self.decay = check_number(owner, "decay", decay, low=0, allow_none=True)
+        self._slots = None
+        self._state = None
+
+    # ---- hyperparameters ----------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = check_number(type(self).__name__, "learning_rate", value, low=0)
+
+    lr = learning_rate  # Keras 1/2 attribute name
+
+    def _fill_hyperparameters(self, hp):
+        """Subclasses write their own hyperparameters into hp."""
+
+    def hyperparameters(self):
+        """The kernel's hyperparameter vector (codes.HP_*)."""
+        hp = np.zeros(C.N_HP, dtype=np.float64)
+        hp[C.HP_LR] = self.learning_rate
+        hp[C.HP_WEIGHT_DECAY] = self.weight_decay or 0.0
+        hp[C.HP_CLIPNORM] = self.clipnorm or 0.0
+        hp[C.HP_GLOBAL_CLIPNORM] = self.global_clipnorm or 0.0
+        hp[C.HP_CLIPVALUE] = self.clipvalue or 0.0
+        hp[C.HP_DECAY] = self.decay or 0.0
+        self._fill_hyperparameters(hp)
+        return hp
+
+    # ---- state ----------------------------------------------------------------------------
+    def _initial_slots(self, n_params, dtype):
+        return np.zeros((max(self.n_slots, 1), n_params), dtype=dtype)
+
+    def build(self, n_params, dtype):
+        """Fresh state for a flat buffer of n_params values (slots zero, iterations 0)."""
+        self._slots = self._initial_slots(n_params, dtype)
+        self._state = np.zeros(C.N_OPT_STATE, dtype=np.float64)
+        self._state[C.S_U_PRODUCT] = 1.0
+
+    @property
+    def built(self):
+        return self._slots is not None
+
+    @property
+    def iterations(self):
+        return 0 if self._state is None else int(self._state[C.S_ITERATIONS])
+
+    def state_arrays(self):
+        return self._slots, self._state
+
+    def set_state_arrays(self, slots, state):
+        slots = np.asarray(slots)
+        if slots.ndim != 2 or slots.shape[0] != max(self.n_slots, 1):
+            raise ValueError(f"{type(self).__name__}: optimizer state has shape {slots.shape}, "
+                             f"expected ({max(self.n_slots, 1)}, n_params).")
+        self._slots = np.ascontiguousarray(slots)
+        self._state = np.array(state, dtype=np.float64).reshape(C.N_OPT_STATE)
+
+    # ---- stepping plain arrays, as keras' optimizer.apply(grads, variables) -----------------
+    def apply(self, grads, params):
+        """One update of `params` in place from `grads`: a list of float arrays (each one weight
+        tensor, for clipnorm) or a single array. The state persists in the optimizer."""
+        from ..kernels.optimizers import optimizer_step
+
+        single = isinstance(params, np.ndarray)
+        plist = [params] if single else list(params)
+        glist = [grads] if single else list(grads)
+        if len(plist) != len(glist) or not plist:
+            raise ValueError(f"apply: got {len(glist)} gradient(s) for {len(plist)} variable(s).")
+        dtype = None
+        for p, g in zip(plist, glist):
+            if not isinstance(p, np.ndarray) or p.dtype not in (np.float32, np.float64):
+                raise TypeError("apply: variables must be float32 or float64 NumPy arrays (updated in place).")
+            dtype = dtype or p.dtype.type
+            if p.dtype != dtype:
+                raise TypeError("apply: all variables must share one dtype.")
+            if np.shape(g) != p.shape:
+                raise ValueError(f"apply: gradient of shape {np.shape(g)} for a variable of shape {p.shape}.")
+        sizes = [p.size for p in plist]
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        tensors = np.stack([offsets, np.array(sizes, dtype=np.int64)], axis=1)
+        flat_p = np.concatenate([p.reshape(-1) for p in plist]).astype(dtype)
+        flat_g = np.concatenate([np.asarray(g, dtype=dtype).reshape(-1) for g in glist])
+        if not np.all(np.isfinite(flat_g)):
+            raise ValueError("apply: gradients contain NaN or inf.")
+        if not self.built or self._slots.shape[1] != flat_p.size or self._slots.dtype != dtype:
+            if self.built and self.iterations > 0:
+                raise ValueError(f"apply: this optimizer already holds state for {self._slots.shape[1]} "
+                                 f"values; create a new one for {flat_p.size}.")
+            self.build(flat_p.size, dtype)
+        optimizer_step(flat_p, flat_g, self._slots, tensors, self.code, self.hyperparameters(), self._state)
+        for p, off, size in zip(plist, offsets, sizes):
+            p.reshape(-1)[:] = flat_p[off:off + size]
+
+    # ---- config ---------------------------------------------------------------------------
+    def get_config(self):
+        cfg = {"name": self.name, "learning_rate": self.learning_rate}
+        for key in self._own_hyperparameters:
+            cfg[key] = getattr(self, key)
+        for key in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "decay"):
+            cfg[key] = getattr(self, key)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if v is not None and k != "name")
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,334 @@
+"""fit / evaluate / predict: validate once at the boundary, then hand whole epochs to the kernel.
+
+Python's part of fit is per CHUNK of epochs, not per batch: it calls kernels.train.train_epochs
+for as many epochs as fit in ~0.1 s (one at a time when user callbacks need every epoch),
+turns the returned history rows into logs, runs callbacks and prints progress. Ctrl-C is
+caught between chunks: fit stops after the running chunk and returns the History so far,
+with the weights of the last finished epoch.
+"""
+import math
+import signal
+import threading
+import time
+import warnings
+
+import numpy as np
+
+from . import _validation as V
+from . import metrics as _metrics
+from .callbacks import CallbackList, History
+from .kernels import codes as C
+from .losses import Loss, prepare_targets
+from .progress import ProgressLogger
+
+CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks allow chunking
+
+
+def _check_compiled(model, what):
+    if not model.compiled:
+        raise RuntimeError(f"{what}: compile the model first, e.g. model.compile('adam', 'mse').")
+
+
+def _batch_size(batch_size, default=32):
+    if batch_size is None:
+        return default
+    return V.positive_int(batch_size, "batch_size")
+
+
+def _verbose_level(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}.")
+    return int(verbose)
+
+
+def is_fused(model):
+    """Softmax + (sparse) categorical crossentropy and sigmoid + binary crossentropy, on
+    probabilities: the loss kernel then returns the gradient w.r.t. the pre-activation."""
+    last_act = int(model._layout.table[-1, C.L_ACT])
+    if model.loss.from_logits:
+        return False
+    if last_act == C.ACT_SOFTMAX and model.loss.code in (C.LOSS_CCE, C.LOSS_SCCE):
+        return True
+    return last_act == C.ACT_SIGMOID and model.loss.code == C.LOSS_BCE
+
+
+class _Objective:
+    """Everything the kernels need about the loss and metrics, resolved against the labels."""
+
+    def __init__(self, model, y):
+        dtype = model.dtype
+        self.loss_code = model.loss.code
+        self.lp = model.loss.param_vector(dtype)
+        self.mlp = Loss("mse").param_vector(dtype)  # loss-valued metrics use default options (eps only)
+        self.fused = is_fused(model)
+        self.metric_names, self.metric_codes = _metrics.resolve_all(
+            model._metric_identifiers, model.loss, model._layout.n_out, y)
+
+
+def _split_validation(x, y, sw, validation_split, validation_data, model):
+    if validation_data is not None and validation_split:
+        warnings.warn("fit: validation_data is given, so validation_split is ignored (as in Keras).", stacklevel=4)
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val).")
+        xv = V.features(validation_data[0], model.input_dim, model.dtype, what="validation x")
+        yv = prepare_targets(model.loss, validation_data[1], model._layout.n_out, model.dtype, what="validation y")
+        if len(xv) != len(yv):
+            raise ValueError(f"validation x has {len(xv)} samples but validation y has {len(yv)}.")
+        swv = V.sample_weights(validation_data[2] if len(validation_data) == 3 else None, len(xv), model.dtype)
+        return x, y, sw, xv, yv, swv
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}.")
+    if validation_split == 0:
+        empty_x = np.zeros((0, x.shape[1]), dtype=model.dtype)
+        empty_y = np.zeros((0, y.shape[1]), dtype=model.dtype)
+        return x, y, sw, empty_x, empty_y, np.zeros(0, dtype=model.dtype)
+    split_at = int(math.floor(len(x) * (1.0 - validation_split)))  # Keras 3: the LAST fraction, unshuffled
+    if split_at == 0 or split_at == len(x):
+        raise ValueError(
+            f"validation_split={validation_split} leaves {split_at} training and {len(x) - split_at} validation "
+            f"samples out of {len(x)}; both must be at least 1."
+        )
+    return x[:split_at], y[:split_at], sw[:split_at], x[split_at:], y[split_at:], sw[split_at:]
+
+
+def _class_weights(class_weight, y, loss, sw):
+    if class_weight is None:
+        return sw
+    if not isinstance(class_weight, dict):
+        raise TypeError("class_weight must be a dict {class_id: weight}.")
+    ids = y[:, 0] if (loss.is_sparse or y.shape[1] == 1) else y.argmax(axis=1)
+    if y.shape[1] == 1 and not loss.is_sparse:
+        ids = (ids > 0.5 if set(np.unique(ids)) <= {0.0, 1.0} else ids > 0).astype(np.int64)
+    ids = ids.astype(np.int64)
+    weights = np.ones(len(ids), dtype=np.float64)
+    for cls, w in class_weight.items():
+        weights[ids == int(cls)] = float(w)
+    return (sw * weights).astype(sw.dtype)
+
+
+class _InterruptFlag:
+    """Turns the first Ctrl-C during fit into a flag checked between chunks; a second Ctrl-C
+    interrupts immediately. Only installed in the main thread."""
+
+    def __init__(self):
+        self.raised = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.getsignal(signal.SIGINT)
+
+            def handler(signum, frame):
+                self.raised = True
+                signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+
+            signal.signal(signal.SIGINT, handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+        validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+        nb_epoch=None, **kwargs):
+    from .kernels.train import train_epochs
+
+    for legacy in ("show_accuracy",):
+        kwargs.pop(legacy, None)
+    for unsupported in ("steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"):
+        if kwargs.get(unsupported) is not None:
+            raise TypeError(f"fit: {unsupported} is not supported by fastnn (arrays only).")
+        kwargs.pop(unsupported, None)
+    if kwargs:
+        raise TypeError(f"fit got unexpected argument(s): {sorted(kwargs)}.")
+    _check_compiled(model, "fit")
+    if nb_epoch is not None:
+        epochs = nb_epoch
+    epochs = V.positive_int(epochs, "epochs")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+        raise ValueError(f"initial_epoch must be a non-negative integer, got {initial_epoch!r}.")
+    if shuffle not in (True, False):
+        raise ValueError("shuffle must be True or False ('batch' shuffling is not supported).")
+    verbose = _verbose_level(verbose)
+    batch_size = _batch_size(batch_size)
+
+    x = V.features(x, model.input_dim, model.dtype)
+    model._ensure_built(x.shape[1])
+    if y is None:
+        raise ValueError("fit: y (the labels) is required.")
+    y = prepare_targets(model.loss, y, model._layout.n_out, model.dtype)
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")
+    sw = V.sample_weights(sample_weight, len(x), model.dtype)
+    sw = _class_weights(class_weight, y, model.loss, sw)
+    x, y, sw, xv, yv, swv = _split_validation(x, y, sw, validation_split, validation_data, model)
+    objective = _Objective(model, y)
+
+    opt = model.optimizer
+    layout = model._layout
+    if not opt.built or opt._slots.shape[1] != layout.n_params or opt._slots.dtype != model.dtype:
+        opt.build(layout.n_params, model.dtype)
+    slots, opt_state = opt.state_arrays()
+
+    rows = min(batch_size, len(x))
+    ws = layout.workspace(rows)
+    xb = np.zeros((rows, x.shape[1]), dtype=model.dtype)
+    yb = np.zeros((rows, y.shape[1]), dtype=model.dtype)
+    swb = np.zeros(rows, dtype=model.dtype)
+    grads = np.zeros(layout.n_params, dtype=model.dtype)
+    order = np.arange(len(x), dtype=np.int64)
+    report = np.zeros(C.N_REPORT, dtype=np.int64)
+    n_metrics = len(objective.metric_names)
+    has_val = len(xv) > 0
+    steps = math.ceil(len(x) / rows)
+
+    history = History()
+    cbs = CallbackList([history] + list(callbacks or []), model,
+                       {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+    progress = ProgressLogger(verbose, epochs, steps) if verbose else None
+    model.history = history
+    model.stop_training = False
+    per_epoch_calls = not cbs.all_passive
+
+    cbs.on_train_begin()
+    epoch = initial_epoch
+    chunk = 1
+    with _InterruptFlag() as interrupt:
+        while epoch < epochs and not model.stop_training:
+            n = 1 if per_epoch_calls else min(chunk, epochs - epoch)
+            if per_epoch_calls:
+                cbs.on_epoch_begin(epoch)
+            rows_out = np.zeros((n, 2 + 2 * n_metrics), dtype=np.float64)
+            t0 = time.perf_counter()
+            train_epochs(
+                model._params, grads, slots, layout.tensors, layout.table, layout.act_params,
+                x, y, sw, xv, yv, swv,
+                objective.loss_code, objective.lp, objective.fused, objective.metric_codes, objective.mlp,
+                opt.code, opt.hyperparameters(), opt_state,
+                n, bool(shuffle), model._shuffle_state, order,
+                ws.work, ws.d1, ws.d2, xb, yb, swb, ws.per_sample,
+                rows_out, report,
+            )
+            elapsed = time.perf_counter() - t0
+            done = int(report[C.R_EPOCHS_DONE])
+            for k in range(done):
+                logs = _epoch_logs(rows_out[k], objective.metric_names, has_val)
+                if progress:
+                    progress.record(epoch, logs, elapsed / max(done, 1))
+                cbs.on_epoch_end(epoch, logs)
+                epoch += 1
+            if progress:
+                progress.flush()
+            if report[C.R_STATUS] == C.STATUS_NONFINITE_LOSS:
+                _warn_nonfinite(model, epoch, int(report[C.R_BATCH]), progress)
+                break
+            if interrupt.raised:
+                msg = f"Interrupted: training stopped after epoch {epoch}; returning the History so far."
+                if progress:
+                    progress.message(msg)
+                else:
+                    warnings.warn(msg, stacklevel=3)
+                model.stop_training = True
+                break
+            if not per_epoch_calls:  # grow chunks toward CHUNK_SECONDS per kernel call
+                per_epoch = elapsed / max(done, 1)
+                chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 2 * chunk + 1, 1_000_000))
+    cbs.on_train_end()
+    return history
+
+
+def _epoch_logs(row, metric_names, has_val):
+    logs = {"loss": float(row[0])}
+    for m, name in enumerate(metric_names):
+        logs[name] = float(row[1 + m])
+    if has_val:
+        base = 1 + len(metric_names)
+        logs["val_loss"] = float(row[base])
+        for m, name in enumerate(metric_names):
+            logs["val_" + name] = float(row[base + 1 + m])
+    return logs
+
+
+def _warn_nonfinite(model, epoch, batch, progress):
+    msg = (f"fit stopped: the loss became NaN or inf in epoch {epoch + 1}, batch {batch + 1}. The weights are "
+           f"the last finite ones (that batch's update was not applied). Try a lower learning rate, "
+           f"scaled inputs, gradient clipping (clipnorm=1.0) or check the labels.")
+    if progress:
+        progress.flush()
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+    model.stop_training = True
+
+
+def _workspace(model, rows):
+    ws = model._workspaces.get(rows)
+    if ws is None:
+        if len(model._workspaces) > 8:
+            model._workspaces.clear()
+        ws = model._workspaces[rows] = model._layout.workspace(rows)
+    return ws
+
+
+def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False, **kwargs):
+    from .kernels.train import evaluate_dataset
+
+    for ignored in ("steps", "callbacks"):
+        if kwargs.pop(ignored, None) is not None:
+            raise TypeError(f"evaluate: {ignored} is not supported.")
+    if kwargs:
+        raise TypeError(f"evaluate got unexpected argument(s): {sorted(kwargs)}.")
+    _check_compiled(model, "evaluate")
+    x = V.features(x, model.input_dim, model.dtype)
+    model._ensure_built(x.shape[1])
+    y = prepare_targets(model.loss, y, model._layout.n_out, model.dtype)
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")
+    sw = V.sample_weights(sample_weight, len(x), model.dtype)
+    objective = _Objective(model, y)
+    rows = min(_batch_size(batch_size), len(x))
+    ws = _workspace(model, rows)
+    logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
+    layout = model._layout
+    evaluate_dataset(logs, model._params, layout.table, layout.act_params, x, y, sw, objective.loss_code,
+                     objective.lp, objective.metric_codes, objective.mlp, ws.work, ws.per_sample, rows)
+    values = {"loss": float(logs[0])}
+    for m, name in enumerate(objective.metric_names):
+        values[name] = float(logs[1 + m])
+    if _verbose_level(verbose):
+        steps = math.ceil(len(x) / rows)
+        print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in values.items()))
+    if return_dict:
+        return values
+    return values["loss"] if not objective.metric_names else list(values.values())
+
+
+def predict(model, x, batch_size=None, **kwargs):
+    from .kernels.train import predict_into
+
+    kwargs.pop("verbose", None)
+    if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
+        raise TypeError("predict: steps and callbacks are not supported.")
+    if kwargs:
+        raise TypeError(f"predict got unexpected argument(s): {sorted(kwargs)}.")
+    x = V.features(x, model.input_dim, model.dtype)
+    model._ensure_built(x.shape[1])
+    rows = min(_batch_size(batch_size, default=1024), len(x))
+    ws = _workspace(model, rows)
+    out = np.empty((len(x), model._layout.n_out), dtype=model.dtype)
+    layout = model._layout
+    predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, rows)
+    return out
+
+
+def predict_classes(model, x, batch_size=None):
+    p = predict(model, x, batch_size=batch_size)
+    if p.shape[1] > 1:
+        return p.argmax(axis=1)
+    signed = model.loss is not None and (model.loss.name in ("hinge", "squared_hinge"))
+    return np.where(p[:, 0] > (0.0 if signed else 0.5), 1, -1 if signed else 0)

@@ -1,0 +1,80 @@
+"""Dense kernels, both the hand-loop and the BLAS path, vs the NumPy reference and finite
+differences, with and without bias, on random shapes."""
+import numpy as np
+import pytest
+
+from fastnn.kernels.dense import dense_backward, dense_forward
+from fastnn.reference import dense as ref
+from tests.conftest import central_difference
+
+SHAPES = [(1, 1, 1), (1, 5, 20), (32, 5, 20), (7, 64, 1), (64, 3, 64), (13, 33, 17), (64, 64, 64)]
+
+
+def run_forward(x, w, b, use_blas):
+    out = np.full((x.shape[0], w.shape[1]), np.nan, dtype=x.dtype)
+    dense_forward(out, x, w, b if b is not None else np.zeros(0, x.dtype), b is not None, use_blas)
+    return out
+
+
+def run_backward(dout, x, w, use_bias, use_blas):
+    dx = np.full_like(x, np.nan)
+    dw = np.full_like(w, np.nan)  # backward must overwrite, never read, its outputs
+    db = np.full(w.shape[1] if use_bias else 0, np.nan, dtype=x.dtype)
+    dense_backward(dx, dw, db, dout, x, w, use_bias, True, use_blas)
+    return dx, dw, (db if use_bias else None)
+
+
+@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
+@pytest.mark.parametrize("B,n_in,n_out", SHAPES)
+def test_forward_and_backward_match_reference(B, n_in, n_out, use_bias, use_blas, rng):
+    x = rng.normal(size=(B, n_in))
+    w = rng.normal(size=(n_in, n_out))
+    b = rng.normal(size=n_out) if use_bias else None
+    dout = rng.normal(size=(B, n_out))
+    np.testing.assert_allclose(run_forward(x, w, b, use_blas), ref.dense_forward(x, w, b), rtol=1e-12, atol=1e-12)
+    dx, dw, db = run_backward(dout, x, w, use_bias, use_blas)
+    rdx, rdw, rdb = ref.dense_backward(dout, x, w, use_bias)
+    np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-12, atol=1e-12)
+    if use_bias:
+        np.testing.assert_allclose(db, rdb, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+def test_random_shapes_loops_equal_blas(use_blas):
+    shape_rng = np.random.default_rng(7)
+    for _ in range(20):
+        B, n_in, n_out = shape_rng.integers(1, 65, size=3)
+        x = shape_rng.normal(size=(B, n_in))
+        w = shape_rng.normal(size=(n_in, n_out))
+        b = shape_rng.normal(size=n_out)
+        np.testing.assert_allclose(run_forward(x, w, b, use_blas), x @ w + b, rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
+def test_backward_matches_finite_differences(use_bias, use_blas, rng):
+    x = rng.normal(size=(4, 3))
+    w = rng.normal(size=(3, 5))
+    b = rng.normal(size=5) if use_bias else None
+    g = rng.normal(size=(4, 5))  # loss = sum(g * out)
+
+    def loss_of(x_, w_, b_):
+        return float(np.sum(g * run_forward(x_, w_, b_, use_blas)))
+
+    dx, dw, db = run_backward(g, x, w, use_bias, use_blas)
+    np.testing.assert_allclose(dx, central_difference(lambda v: loss_of(v, w, b), x), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(dw, central_difference(lambda v: loss_of(x, v, b), w), rtol=1e-7, atol=1e-8)
+    if use_bias:
+        np.testing.assert_allclose(db, central_difference(lambda v: loss_of(x, w, v), b), rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+def test_float32_paths(use_blas, rng):
+    x = rng.normal(size=(16, 40)).astype(np.float32)
+    w = rng.normal(size=(40, 24)).astype(np.float32)
+    b = rng.normal(size=24).astype(np.float32)
+    out = run_forward(x, w, b, use_blas)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, x.astype(np.float64) @ w + b, rtol=1e-4, atol=1e-4)
