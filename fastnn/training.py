@@ -190,6 +190,8 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
     steps = math.ceil(len(x) / rows)
 
     history = History()
+    history.interrupted = False  # set when Ctrl-C stopped training
+    history.nonfinite = False  # set when a NaN/inf loss stopped training
     cbs = CallbackList([history] + list(callbacks or []), model,
                        {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
     progress = ProgressLogger(verbose, epochs, steps) if verbose else None
@@ -228,6 +230,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
                 progress.flush()
             if report[C.R_STATUS] == C.STATUS_NONFINITE_LOSS:
                 _warn_nonfinite(model, epoch, int(report[C.R_BATCH]), progress)
+                history.nonfinite = True
                 break
             if interrupt.raised:
                 msg = f"Interrupted: training stopped after epoch {epoch}; returning the History so far."
@@ -236,6 +239,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
                 else:
                     warnings.warn(msg, stacklevel=3)
                 model.stop_training = True
+                history.interrupted = True
                 break
             if not per_epoch_calls:  # grow chunks toward CHUNK_SECONDS per kernel call
                 per_epoch = elapsed / max(done, 1)

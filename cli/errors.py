@@ -1,0 +1,5 @@
+"""One clear line on stderr and exit code 2 for bad input; never a traceback."""
+
+
+class CLIError(Exception):
+    """A user-facing error: the message says what is wrong and how to fix it."""

@@ -1,0 +1,146 @@
+"""fastnn evaluate / predict / info / list / warmup: using saved models and the registries."""
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from . import data as D
+from .errors import CLIError
+
+
+def _load(path):
+    import fastnn
+
+    model = fastnn.load_model(str(path))
+    meta = getattr(model, "metadata", {}) or {}
+    coding = D.LabelCoding.from_json(meta["labels"]) if "labels" in meta else None
+    return model, meta, coding
+
+
+def _features_for(model, meta, path, labels=None, require_target=False):
+    features = meta.get("features") if str(path).lower().endswith((".csv", ".tsv", ".txt")) else None
+    ds = D.load(str(path), target=meta.get("target") if require_target and features else None,
+                labels=None if labels is None else str(labels), require_target=require_target,
+                feature_names=features)
+    if ds.x.shape[1] != model.input_dim:
+        raise CLIError(f"{path} has {ds.x.shape[1]} feature column(s) but the model takes {model.input_dim}.")
+    return ds
+
+
+def run_evaluate(model_path, data_path, labels, as_json):
+    model, meta, coding = _load(model_path)
+    if not model.compiled:
+        raise CLIError(f"{model_path} was saved without compile settings; it cannot compute a loss.")
+    ds = _features_for(model, meta, data_path, labels, require_target=True)
+    if ds.targets is None:
+        raise CLIError(f"{data_path} has no labels to evaluate against.")
+    if coding is None:
+        coding = D.choose_coding(ds.targets, model.loss.name)
+    y = coding.encode(ds.targets)
+    results = model.evaluate(ds.x, y, verbose=0, return_dict=True)
+    if coding.kind != "regression":
+        predicted = coding.decode(model.predict(ds.x))
+        truth = np.array(coding.classes, dtype=object)[coding.class_ids(ds.targets)]
+        results["class_accuracy"] = float(np.mean(predicted == truth))
+    results["rows"] = int(len(ds.x))
+    if as_json:
+        print(json.dumps(results))
+    else:
+        print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in results.items()))
+
+
+def run_predict(model_path, data_path, out, proba):
+    model, meta, coding = _load(model_path)
+    ds = _features_for(model, meta, data_path)
+    outputs = model.predict(ds.x)
+    if proba or coding is None:
+        result = outputs
+        header = [f"output_{i}" for i in range(outputs.shape[1])] if outputs.shape[1] > 1 else ["output"]
+    else:
+        result = coding.decode(outputs).reshape(-1, 1)
+        header = ["prediction"]
+    if out is None:
+        for row in result:
+            print(",".join(_cell(v) for v in row))
+        return
+    suffix = str(out).lower()
+    if suffix.endswith(".npy"):
+        arr = result if result.dtype != object else _object_to_array(result[:, 0])
+        np.save(str(out), arr, allow_pickle=False)
+    elif suffix.endswith(".csv"):
+        with open(out, "w") as f:
+            f.write(",".join(header) + "\n")
+            for row in result:
+                f.write(",".join(_cell(v) for v in row) + "\n")
+    else:
+        raise CLIError(f"--out {out}: use a .csv or .npy file name.")
+    print(f"wrote {len(result)} predictions to {out}", file=sys.stderr)
+
+
+def _cell(v):
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.7g}"
+    return str(v)
+
+
+def _object_to_array(values):
+    try:
+        return np.array([float(v) for v in values])
+    except ValueError:
+        return np.array([str(v) for v in values])
+
+
+def run_info(model_path):
+    model, meta, coding = _load(model_path)
+    model.summary()
+    if coding is not None:
+        print(f" Labels: {coding.kind}" + (f" {coding.classes}" if coding.classes else ""))
+    if meta.get("features"):
+        print(f" Features: {', '.join(meta['features'])}; target: {meta.get('target')}")
+    if meta.get("trained_on"):
+        print(f" Trained on: {meta['trained_on']}")
+    if model.compiled and model.optimizer.built:
+        print(f" Optimizer steps taken: {model.optimizer.iterations}")
+
+
+def run_list():
+    from fastnn import activations, losses, optimizers
+
+    print("Activations:")
+    print("  " + ", ".join(activations.names()))
+    print("Losses (aliases in brackets):")
+    canonical = sorted({losses.canonical_name(n) for n in losses.names()})
+    for name in canonical:
+        aliases = losses.aliases_of(name)
+        options = losses.Loss(name).options
+        extra = f" [{', '.join(aliases)}]" if aliases else ""
+        opts = f"  options: {', '.join(f'{k}={v}' for k, v in options.items())}" if options else ""
+        print(f"  {name}{extra}{opts}")
+    print("Optimizers (Keras 3 defaults):")
+    for name in optimizers.names():
+        cfg = optimizers.get(name).get_config()
+        shown = {k: v for k, v in cfg.items() if k != "name" and v is not None}
+        print(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+
+
+def run_warmup(dtype):
+    from fastnn import warmup
+
+    if dtype not in ("float32", "float64", "all"):
+        raise CLIError(f"--dtype must be float32, float64 or all, got {dtype!r}.")
+    dtypes = ["float32", "float64"] if dtype == "all" else [dtype]
+    print(f"Compiling fastnn's kernels into {warmup.cache_dir()} ...", flush=True)
+    t0 = time.perf_counter()
+    if len(dtypes) > 1:
+        # one process per dtype: compilation is single-threaded, so both cores work
+        procs = [subprocess.Popen([sys.executable, "-c", f"from fastnn.warmup import warm; warm(['{dt}'])"])
+                 for dt in dtypes]
+        codes = [p.wait() for p in procs]
+        if any(codes):
+            raise CLIError("warmup failed in a worker process (see the messages above).")
+    else:
+        warmup.warm(dtypes)
+    print(f"Done in {time.perf_counter() - t0:.1f} s ({', '.join(dtypes)}). Later runs load the kernels from "
+          f"this cache; rerun after upgrading fastnn or numba.")
