@@ -154,7 +154,7 @@ def run_train(o: TrainOptions):
         print(f"fastnn: warning: {w.message}", file=sys.stderr)
     interrupted = hist.interrupted
 
-    summary = {"loss": loss.name, "optimizer": type(opt).__name__.lower(), "learning_rate": opt.learning_rate,
+    summary = {"loss_function": loss.name, "optimizer": type(opt).__name__.lower(), "learning_rate": opt.learning_rate,
                "layers": [f"{u}:{a}" for u, a in layer_list], "epochs_run": len(hist.epoch),
                "train_seconds": round(train_seconds, 6), "interrupted": bool(interrupted)}
     summary.update({k: v[-1] for k, v in hist.history.items() if v})

@@ -76,8 +76,11 @@ def _read(path):
     if os.path.isdir(path):
         raise ModelFileError(f"load_model: {path!r} is a directory, not a fastnn model file.")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not hasattr(data, "files") or "header" not in data.files:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a bare .npy array
+            raise ModelFileError(f"{path!r} is a NumPy array file, not a fastnn model file.")
+        with data:
+            if "header" not in data.files:
                 raise ModelFileError(f"{path!r} is not a fastnn model file (no fastnn header).")
             arrays = {name: data[name] for name in data.files}
     except ModelFileError:

@@ -3,6 +3,8 @@ from .layers import Dense
 
 
 def summary_text(model):
+    if not model.built and model.input_dim is not None:
+        model.build()  # Keras builds as soon as the input width is known
     rows = [("Layer (type)", "Output Shape", "Param #")]
     width = model.input_dim
     for layer in model.layers:

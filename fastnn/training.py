@@ -96,16 +96,20 @@ def _split_validation(x, y, sw, validation_split, validation_data, model):
 
 
 def _class_weights(class_weight, y, loss, sw):
+    """Multiply sample weights by class_weight[label]. The class of a sample is its label value
+    (rounded) for one-column labels (class ids, 0/1 or ±1), its argmax for one-hot labels."""
     if class_weight is None:
         return sw
     if not isinstance(class_weight, dict):
-        raise TypeError("class_weight must be a dict {class_id: weight}.")
-    ids = y[:, 0] if (loss.is_sparse or y.shape[1] == 1) else y.argmax(axis=1)
-    if y.shape[1] == 1 and not loss.is_sparse:
-        ids = (ids > 0.5 if set(np.unique(ids)) <= {0.0, 1.0} else ids > 0).astype(np.int64)
-    ids = ids.astype(np.int64)
+        raise TypeError("class_weight must be a dict {class: weight}.")
+    ids = np.round(y[:, 0]).astype(np.int64) if y.shape[1] == 1 else y.argmax(axis=1)
+    present = set(np.unique(ids).tolist())
     weights = np.ones(len(ids), dtype=np.float64)
     for cls, w in class_weight.items():
+        if int(cls) not in present:
+            raise ValueError(f"class_weight has class {cls!r}, but the labels' classes are {sorted(present)}.")
+        if not np.isfinite(w) or w < 0:
+            raise ValueError(f"class_weight[{cls!r}] must be finite and non-negative, got {w}.")
         weights[ids == int(cls)] = float(w)
     return (sw * weights).astype(sw.dtype)
 
@@ -192,7 +196,8 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
     history = History()
     history.interrupted = False  # set when Ctrl-C stopped training
     history.nonfinite = False  # set when a NaN/inf loss stopped training
-    cbs = CallbackList([history] + list(callbacks or []), model,
+    # History goes last, as in Keras, so it records what other callbacks add to the logs
+    cbs = CallbackList(list(callbacks or []) + [history], model,
                        {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
     progress = ProgressLogger(verbose, epochs, steps) if verbose else None
     model.history = history
