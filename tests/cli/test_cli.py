@@ -199,3 +199,20 @@ def test_every_loss_and_optimizer_name_is_accepted_by_train():
     for name in optimizers.names():
         result = invoke("train", "--opt", name, "--epochs", "2", "--quiet", "--json")
         assert result.exit_code == 0, (name, result.output)
+
+
+def test_ctrl_c_during_train_saves_and_exits_cleanly(tmp_path):
+    import signal
+
+    model, hist = tmp_path / "m.fastnn", tmp_path / "h.json"
+    proc = subprocess.Popen([fastnn_exe(), "train", "--epochs", "1000000", "--out", str(model), "--history",
+                             str(hist)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # wait until training is under way
+        if line.startswith("Epoch "):
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "Interrupted after" in out and model.exists() and hist.exists()
+    assert json.loads(hist.read_text())["epoch"][-1] < 1000000
