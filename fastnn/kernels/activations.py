@@ -20,7 +20,7 @@ from .codes import (
     ACT_SILU, ACT_SOFT_SHRINK, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SPARSE_PLUS,
     ACT_SPARSE_SIGMOID, ACT_SQUAREPLUS, ACT_TANH, ACT_TANH_SHRINK,
 )
-from .fastmath import tanh
+from .fastmath import tanh, typed
 from .jit import kernel
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -35,55 +35,61 @@ INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 @kernel
 def sigmoid(x):
     # stable on both sides: exp never overflows
+    one = typed(x, 1.0)
     if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
+        return one / (one + math.exp(-x))
     e = math.exp(x)
-    return e / (1.0 + e)
+    return e / (one + e)
 
 
 @kernel
 def softplus(x):
     # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every finite x
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return max(x, typed(x, 0.0)) + math.log1p(math.exp(-abs(x)))
 
 
 @kernel
 def relu_general(x, slope, max_value, threshold, has_max):
     # K3 ReLU.static_call: min(x, M) above the threshold, slope * (x - threshold) below it
-    pos = x if x > threshold else 0.0
+    zero = typed(x, 0.0)
+    pos = x if x > threshold else zero
     if has_max:
-        pos = min(max(pos, 0.0), max_value)
-    neg = threshold - x if x < threshold else 0.0
+        pos = min(max(pos, zero), max_value)
+    neg = threshold - x if x < threshold else zero
     return pos - slope * neg
 
 
 @kernel
 def relu_general_grad(x, slope, max_value, threshold, has_max):
+    zero = typed(x, 0.0)
     if x > threshold:
-        if has_max and not (0.0 < x < max_value):
-            return 0.0
-        return 1.0
+        if has_max and not (zero < x < max_value):
+            return zero
+        return typed(x, 1.0)
     if x < threshold:
         return slope
-    return 0.0
+    return zero
 
 
 # ---- forward -------------------------------------------------------------------------------
+# Constants come from typed(): a bare 1.0 is float64 and would turn every float32 loop into
+# float64 arithmetic with conversions (3x slower for tanh's backward).
 
 @kernel
 def activation_forward(a, z, code, p):
-    # a (B, n) = f(z (B, n)); z and a may be the same array only for ACT_LINEAR
+    # a (B, n) = f(z (B, n)); a and z must be different arrays
     B, n = z.shape
+    zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX or code == ACT_LOG_SOFTMAX:
         for i in range(B):
             zmax = z[i, 0]
             for j in range(1, n):
                 zmax = max(zmax, z[i, j])
-            total = 0.0
+            total = zero
             for j in range(n):
                 total += math.exp(z[i, j] - zmax)
             if code == ACT_SOFTMAX:
-                inv = 1.0 / total
+                inv = one / total
                 for j in range(n):
                     a[i, j] = math.exp(z[i, j] - zmax) * inv
             else:
@@ -99,8 +105,12 @@ def activation_forward(a, z, code, p):
             af[i] = zf[i]
     elif code == ACT_RELU:
         slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
-        for i in range(m):
-            af[i] = relu_general(zf[i], slope, max_value, threshold, has_max)
+        if slope == 0 and threshold == 0 and not has_max:  # plain relu: the common case
+            for i in range(m):
+                af[i] = max(zf[i], zero)
+        else:
+            for i in range(m):
+                af[i] = relu_general(zf[i], slope, max_value, threshold, has_max)
     elif code == ACT_LEAKY_RELU:
         slope = p[0]
         for i in range(m):
@@ -108,7 +118,7 @@ def activation_forward(a, z, code, p):
             af[i] = x if x >= 0 else slope * x
     elif code == ACT_RELU6:
         for i in range(m):
-            af[i] = min(max(zf[i], 0.0), 6.0)
+            af[i] = min(max(zf[i], zero), six)
     elif code == ACT_ELU:
         alpha = p[0]
         for i in range(m):
@@ -122,7 +132,7 @@ def activation_forward(a, z, code, p):
         alpha = p[0]
         for i in range(m):
             x = zf[i]
-            af[i] = max(x, 0.0) + alpha * math.expm1(min(x, 0.0) / alpha)
+            af[i] = max(x, zero) + alpha * math.expm1(min(x, zero) / alpha)
     elif code == ACT_GELU:
         for i in range(m):
             x = zf[i]
@@ -137,11 +147,11 @@ def activation_forward(a, z, code, p):
             af[i] = zf[i] * sigmoid(zf[i])
     elif code == ACT_HARD_SIGMOID:
         for i in range(m):
-            af[i] = min(max(zf[i] / 6.0 + 0.5, 0.0), 1.0)
+            af[i] = min(max(zf[i] / six + half, zero), one)
     elif code == ACT_HARD_SILU:
         for i in range(m):
             x = zf[i]
-            af[i] = x * min(max(x / 6.0 + 0.5, 0.0), 1.0)
+            af[i] = x * min(max(x / six + half, zero), one)
     elif code == ACT_SIGMOID:
         for i in range(m):
             af[i] = sigmoid(zf[i])
@@ -150,7 +160,7 @@ def activation_forward(a, z, code, p):
             af[i] = tanh(zf[i])
     elif code == ACT_SOFTSIGN:
         for i in range(m):
-            af[i] = zf[i] / (1.0 + abs(zf[i]))
+            af[i] = zf[i] / (one + abs(zf[i]))
     elif code == ACT_SOFTPLUS:
         for i in range(m):
             af[i] = softplus(zf[i])
@@ -165,7 +175,7 @@ def activation_forward(a, z, code, p):
             af[i] = -softplus(-zf[i])
     elif code == ACT_HARD_TANH:
         for i in range(m):
-            af[i] = min(max(zf[i], -1.0), 1.0)
+            af[i] = min(max(zf[i], -one), one)
     elif code == ACT_TANH_SHRINK:
         for i in range(m):
             af[i] = zf[i] - math.tanh(zf[i])  # libm: x - tanh x cancels, needs every bit
@@ -173,40 +183,43 @@ def activation_forward(a, z, code, p):
         b = p[0]
         for i in range(m):
             x = zf[i]
-            af[i] = (x + math.sqrt(x * x + b)) / 2.0
+            af[i] = (x + math.sqrt(x * x + b)) * half
     elif code == ACT_SPARSE_PLUS:
+        quarter = typed(z, 0.25)
         for i in range(m):
             x = zf[i]
-            if x <= -1.0:
-                af[i] = 0.0
-            elif x < 1.0:
-                af[i] = 0.25 * (x + 1.0) * (x + 1.0)
+            if x <= -one:
+                af[i] = zero
+            elif x < one:
+                af[i] = quarter * (x + one) * (x + one)
             else:
                 af[i] = x
     elif code == ACT_SPARSE_SIGMOID:
         for i in range(m):
-            af[i] = min(max(0.5 * (zf[i] + 1.0), 0.0), 1.0)
+            af[i] = min(max(half * (zf[i] + one), zero), one)
     elif code == ACT_SOFT_SHRINK:
         t = p[0]
         for i in range(m):
             x = zf[i]
-            af[i] = x - t if x > t else (x + t if x < -t else 0.0)
+            af[i] = x - t if x > t else (x + t if x < -t else zero)
     elif code == ACT_HARD_SHRINK:
         t = p[0]
         for i in range(m):
             x = zf[i]
-            af[i] = x if abs(x) > t else 0.0
+            af[i] = x if abs(x) > t else zero
 
 
 # ---- backward ------------------------------------------------------------------------------
 
 @kernel
 def activation_backward(dz, da, z, a, code, p):
-    # dz (B, n) = da (B, n) * f'(z); may run in place (dz is da)
+    # dz (B, n) = da (B, n) * f'(z). dz MAY be da, but a separate dz is faster: LLVM only
+    # vectorises when its runtime overlap check passes, and in place it never does
     B, n = z.shape
+    zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX:
         for i in range(B):  # dz = s * (g - sum(g * s))
-            dot = 0.0
+            dot = zero
             for j in range(n):
                 dot += da[i, j] * a[i, j]
             for j in range(n):
@@ -214,7 +227,7 @@ def activation_backward(dz, da, z, a, code, p):
         return
     if code == ACT_LOG_SOFTMAX:
         for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
-            total = 0.0
+            total = zero
             for j in range(n):
                 total += da[i, j]
             for j in range(n):
@@ -230,15 +243,19 @@ def activation_backward(dz, da, z, a, code, p):
             df[i] = gf[i]
     elif code == ACT_RELU:
         slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
-        for i in range(m):
-            df[i] = gf[i] * relu_general_grad(zf[i], slope, max_value, threshold, has_max)
+        if slope == 0 and threshold == 0 and not has_max:
+            for i in range(m):
+                df[i] = gf[i] if zf[i] > zero else zero
+        else:
+            for i in range(m):
+                df[i] = gf[i] * relu_general_grad(zf[i], slope, max_value, threshold, has_max)
     elif code == ACT_LEAKY_RELU:
         slope = p[0]
         for i in range(m):
             df[i] = gf[i] if zf[i] >= 0 else gf[i] * slope
     elif code == ACT_RELU6:
         for i in range(m):
-            df[i] = gf[i] if 0.0 < zf[i] < 6.0 else 0.0
+            df[i] = gf[i] if zero < zf[i] < six else zero
     elif code == ACT_ELU:
         alpha = p[0]
         for i in range(m):
@@ -269,24 +286,24 @@ def activation_backward(dz, da, z, a, code, p):
         for i in range(m):
             x = zf[i]
             s = sigmoid(x)
-            df[i] = gf[i] * s * (1.0 + x * (1.0 - s))
+            df[i] = gf[i] * s * (one + x * (one - s))
     elif code == ACT_HARD_SIGMOID:
         for i in range(m):
-            df[i] = gf[i] / 6.0 if -3.0 < zf[i] < 3.0 else 0.0
+            df[i] = gf[i] / six if -3.0 < zf[i] < 3.0 else zero
     elif code == ACT_HARD_SILU:
         for i in range(m):
             x = zf[i]
-            hs = min(max(x / 6.0 + 0.5, 0.0), 1.0)
-            df[i] = gf[i] * (hs + (x / 6.0 if -3.0 < x < 3.0 else 0.0))
+            hs = min(max(x / six + half, zero), one)
+            df[i] = gf[i] * (hs + (x / six if -3.0 < x < 3.0 else zero))
     elif code == ACT_SIGMOID:
         for i in range(m):
-            df[i] = gf[i] * af[i] * (1.0 - af[i])
+            df[i] = gf[i] * af[i] * (one - af[i])
     elif code == ACT_TANH:
         for i in range(m):
-            df[i] = gf[i] * (1.0 - af[i] * af[i])
+            df[i] = gf[i] * (one - af[i] * af[i])
     elif code == ACT_SOFTSIGN:
         for i in range(m):
-            d = 1.0 + abs(zf[i])
+            d = one + abs(zf[i])
             df[i] = gf[i] / (d * d)
     elif code == ACT_SOFTPLUS:
         for i in range(m):
@@ -298,13 +315,13 @@ def activation_backward(dz, da, z, a, code, p):
         for i in range(m):
             x = zf[i]
             t = tanh(softplus(x))
-            df[i] = gf[i] * (t + x * (1.0 - t * t) * sigmoid(x))
+            df[i] = gf[i] * (t + x * (one - t * t) * sigmoid(x))
     elif code == ACT_LOG_SIGMOID:
         for i in range(m):
             df[i] = gf[i] * sigmoid(-zf[i])
     elif code == ACT_HARD_TANH:
         for i in range(m):
-            df[i] = gf[i] if -1.0 < zf[i] < 1.0 else 0.0
+            df[i] = gf[i] if -one < zf[i] < one else zero
     elif code == ACT_TANH_SHRINK:
         for i in range(m):
             t = math.tanh(zf[i])
@@ -313,24 +330,20 @@ def activation_backward(dz, da, z, a, code, p):
         b = p[0]
         for i in range(m):
             x = zf[i]
-            df[i] = gf[i] * 0.5 * (1.0 + x / math.sqrt(x * x + b))
+            df[i] = gf[i] * half * (one + x / math.sqrt(x * x + b))
     elif code == ACT_SPARSE_PLUS:
         for i in range(m):
             x = zf[i]
-            if x <= -1.0:
-                df[i] = 0.0
-            elif x < 1.0:
-                df[i] = gf[i] * 0.5 * (x + 1.0)
+            if x <= -one:
+                df[i] = zero
+            elif x < one:
+                df[i] = gf[i] * half * (x + one)
             else:
                 df[i] = gf[i]
     elif code == ACT_SPARSE_SIGMOID:
         for i in range(m):
-            df[i] = gf[i] * 0.5 if -1.0 < zf[i] < 1.0 else 0.0
-    elif code == ACT_SOFT_SHRINK:
+            df[i] = gf[i] * half if -one < zf[i] < one else zero
+    elif code == ACT_SOFT_SHRINK or code == ACT_HARD_SHRINK:
         t = p[0]
         for i in range(m):
-            df[i] = gf[i] if abs(zf[i]) > t else 0.0
-    elif code == ACT_HARD_SHRINK:
-        t = p[0]
-        for i in range(m):
-            df[i] = gf[i] if abs(zf[i]) > t else 0.0
+            df[i] = gf[i] if abs(zf[i]) > t else zero

@@ -48,3 +48,18 @@ def _tanh_overload(x):
 
         return tanh_f32
     return lambda x: math.tanh(x)
+
+
+def typed(x, value):
+    """`value` in the floating type of x (a scalar or an array). Inside kernels, a literal like
+    1.0 is float64 and would drag float32 arithmetic to float64 (half the vector width, plus
+    conversions): write typed(x, 1.0) in hot float32 loops instead."""
+    return value
+
+
+@overload(typed)
+def _typed_overload(x, value):
+    dtype = x.dtype if isinstance(x, types.Array) else x
+    if dtype == types.float32:
+        return lambda x, value: np.float32(value)
+    return lambda x, value: np.float64(value)

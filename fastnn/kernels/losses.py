@@ -57,47 +57,58 @@ def clip(x, lo, hi):
 
 @kernel
 def loss_forward(values, pred, y, B, code, lp):
+    # one loop per loss (dispatch outside the loops); per-sample mean over K unless noted
     K = pred.shape[1]
+    inv_k = 1.0 / K
     eps, hi = lp[LP_EPS], lp[LP_ONE_MINUS_EPS]
     ls, from_logits = lp[LP_LABEL_SMOOTHING], lp[LP_FROM_LOGITS] != 0
     if code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
         convert = labels_are_binary(y, B)
+        squared = code == LOSS_SQUARED_HINGE
         for i in range(B):
             s = 0.0
             for j in range(K):
                 t = 2.0 * y[i, j] - 1.0 if convert else y[i, j]
                 h = max(1.0 - t * pred[i, j], 0.0)
-                s += h if code == LOSS_HINGE else h * h
-            values[i] = s / K
-        return
-    for i in range(B):
-        s = 0.0
-        if code == LOSS_MSE:
+                s += h * h if squared else h
+            values[i] = s * inv_k
+    elif code == LOSS_MSE:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 d = y[i, j] - pred[i, j]
                 s += d * d
-            s /= K
-        elif code == LOSS_MAE:
+            values[i] = s * inv_k
+    elif code == LOSS_MAE:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 s += abs(y[i, j] - pred[i, j])
-            s /= K
-        elif code == LOSS_MAPE:
+            values[i] = s * inv_k
+    elif code == LOSS_MAPE:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 s += abs((y[i, j] - pred[i, j]) / max(abs(y[i, j]), eps))
-            s = 100.0 * s / K
-        elif code == LOSS_MSLE:
+            values[i] = 100.0 * s * inv_k
+    elif code == LOSS_MSLE:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 d = math.log(max(pred[i, j], eps) + 1.0) - math.log(max(y[i, j], eps) + 1.0)
                 s += d * d
-            s /= K
-        elif code == LOSS_CATEGORICAL_HINGE:
+            values[i] = s * inv_k
+    elif code == LOSS_CATEGORICAL_HINGE:  # no mean: max(max((1-y) p) - sum(y p) + 1, 0)
+        for i in range(B):
             pos = 0.0
             neg = -math.inf
             for j in range(K):
                 pos += y[i, j] * pred[i, j]
                 neg = max(neg, (1.0 - y[i, j]) * pred[i, j])
-            s = max(neg - pos + 1.0, 0.0)
-        elif code == LOSS_BCE:
+            values[i] = max(neg - pos + 1.0, 0.0)
+    elif code == LOSS_BCE:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 t = y[i, j] * (1.0 - ls) + 0.5 * ls
                 if from_logits:
@@ -106,38 +117,46 @@ def loss_forward(values, pred, y, B, code, lp):
                 else:
                     pc = clip(pred[i, j], eps, hi)
                     s -= t * math.log(pc) + (1.0 - t) * math.log(1.0 - pc)
-            s /= K
-        elif code == LOSS_CCE:
+            values[i] = s * inv_k
+    elif code == LOSS_CCE:  # a sum over K; probabilities are renormalised, then clipped
+        for i in range(B):
+            s = 0.0
             if from_logits:
                 lse = log_sum_exp_row(pred, i)
                 for j in range(K):
-                    t = y[i, j] * (1.0 - ls) + ls / K
-                    s -= t * (pred[i, j] - lse)
+                    s -= (y[i, j] * (1.0 - ls) + ls * inv_k) * (pred[i, j] - lse)
             else:
                 total = 0.0
                 for j in range(K):
                     total += pred[i, j]
                 for j in range(K):
-                    t = y[i, j] * (1.0 - ls) + ls / K
-                    s -= t * math.log(clip(pred[i, j] / total, eps, hi))
-        elif code == LOSS_SCCE:
+                    s -= (y[i, j] * (1.0 - ls) + ls * inv_k) * math.log(clip(pred[i, j] / total, eps, hi))
+            values[i] = s
+    elif code == LOSS_SCCE:
+        for i in range(B):
             c = int(y[i, 0])
             if from_logits:
-                s = log_sum_exp_row(pred, i) - pred[i, c]
+                values[i] = log_sum_exp_row(pred, i) - pred[i, c]
             else:
                 total = 0.0
                 for j in range(K):
                     total += pred[i, j]
-                s = -math.log(clip(pred[i, c] / total, eps, hi))
-        elif code == LOSS_KLD:
+                values[i] = -math.log(clip(pred[i, c] / total, eps, hi))
+    elif code == LOSS_KLD:  # a sum over K
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 yc = clip(y[i, j], eps, 1.0)
                 s += yc * math.log(yc / clip(pred[i, j], eps, 1.0))
-        elif code == LOSS_POISSON:
+            values[i] = s
+    elif code == LOSS_POISSON:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 s += pred[i, j] - y[i, j] * math.log(pred[i, j] + eps)
-            s /= K
-        elif code == LOSS_COSINE:
+            values[i] = s * inv_k
+    elif code == LOSS_COSINE:  # -sum of the l2-normalised product
+        for i in range(B):
             yy = 0.0
             pp = 0.0
             yp = 0.0
@@ -145,45 +164,66 @@ def loss_forward(values, pred, y, B, code, lp):
                 yy += y[i, j] * y[i, j]
                 pp += pred[i, j] * pred[i, j]
                 yp += y[i, j] * pred[i, j]
-            s = -yp / (math.sqrt(max(yy, eps * eps)) * math.sqrt(max(pp, eps * eps)))
-        elif code == LOSS_LOG_COSH:
+            values[i] = -yp / (math.sqrt(max(yy, eps * eps)) * math.sqrt(max(pp, eps * eps)))
+    elif code == LOSS_LOG_COSH:
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 d = pred[i, j] - y[i, j]
                 s += d + softplus(-2.0 * d) - LOG2
-            s /= K
-        elif code == LOSS_HUBER:
-            delta = lp[LP_DELTA]
+            values[i] = s * inv_k
+    elif code == LOSS_HUBER:
+        delta = lp[LP_DELTA]
+        for i in range(B):
+            s = 0.0
             for j in range(K):
                 e = abs(pred[i, j] - y[i, j])
                 s += 0.5 * e * e if e <= delta else delta * e - 0.5 * delta * delta
-            s /= K
-        values[i] = s
+            values[i] = s * inv_k
 
 
 @kernel
 def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
+    # row i's gradient carries r = sw_i / B (sum_over_batch_size), and 1/K more for the
+    # losses that average over the last axis
     K = pred.shape[1]
+    inv_b = 1.0 / B
+    inv_k = 1.0 / K
     eps, hi = lp[LP_EPS], lp[LP_ONE_MINUS_EPS]
     ls, from_logits = lp[LP_LABEL_SMOOTHING], lp[LP_FROM_LOGITS] != 0
-    convert = False
     if code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
         convert = labels_are_binary(y, B)
-    for i in range(B):
-        r = sw[i] / B  # sum_over_batch_size: each row's weight over the batch size
-        rk = r / K  # for the losses that average over the last axis
-        if code == LOSS_MSE:
+        squared = code == LOSS_SQUARED_HINGE
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
-                dpred[i, j] = 2.0 * (pred[i, j] - y[i, j]) * rk
-        elif code == LOSS_MAE:
+                t = 2.0 * y[i, j] - 1.0 if convert else y[i, j]
+                h = 1.0 - t * pred[i, j]
+                if h > 0:
+                    dpred[i, j] = -2.0 * h * t * rk if squared else -t * rk
+                else:
+                    dpred[i, j] = 0.0
+    elif code == LOSS_MSE:
+        for i in range(B):
+            rk = 2.0 * sw[i] * inv_b * inv_k
+            for j in range(K):
+                dpred[i, j] = (pred[i, j] - y[i, j]) * rk
+    elif code == LOSS_MAE:
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 d = pred[i, j] - y[i, j]
                 dpred[i, j] = rk if d > 0 else (-rk if d < 0 else 0.0)
-        elif code == LOSS_MAPE:
+    elif code == LOSS_MAPE:
+        for i in range(B):
+            rk = 100.0 * sw[i] * inv_b * inv_k
             for j in range(K):
                 d = pred[i, j] - y[i, j]
                 sgn = 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
-                dpred[i, j] = 100.0 * rk * sgn / max(abs(y[i, j]), eps)
-        elif code == LOSS_MSLE:
+                dpred[i, j] = rk * sgn / max(abs(y[i, j]), eps)
+    elif code == LOSS_MSLE:
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 p = pred[i, j]
                 if p > eps:
@@ -191,15 +231,9 @@ def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
                     dpred[i, j] = 2.0 * rk * d / (p + 1.0)
                 else:
                     dpred[i, j] = 0.0
-        elif code == LOSS_HINGE or code == LOSS_SQUARED_HINGE:
-            for j in range(K):
-                t = 2.0 * y[i, j] - 1.0 if convert else y[i, j]
-                h = 1.0 - t * pred[i, j]
-                if h > 0:
-                    dpred[i, j] = -t * rk if code == LOSS_HINGE else -2.0 * h * t * rk
-                else:
-                    dpred[i, j] = 0.0
-        elif code == LOSS_CATEGORICAL_HINGE:
+    elif code == LOSS_CATEGORICAL_HINGE:
+        for i in range(B):
+            r = sw[i] * inv_b
             pos = 0.0
             neg = -math.inf
             arg = 0
@@ -215,7 +249,9 @@ def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
                 if active:
                     g = -y[i, j] + ((1.0 - y[i, j]) if j == arg else 0.0)
                 dpred[i, j] = g * r
-        elif code == LOSS_BCE:
+    elif code == LOSS_BCE:
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 t = y[i, j] * (1.0 - ls) + 0.5 * ls
                 p = pred[i, j]
@@ -227,30 +263,32 @@ def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
                     dpred[i, j] = (-t / p + (1.0 - t) / (1.0 - p)) * rk
                 else:
                     dpred[i, j] = 0.0  # the clip is active: Keras's gradient is 0 here
-        elif code == LOSS_CCE:
+    elif code == LOSS_CCE:
+        for i in range(B):
+            r = sw[i] * inv_b
             if from_logits or fused:
                 lse = log_sum_exp_row(pred, i) if from_logits else 0.0
                 ysum = 0.0
                 for j in range(K):
-                    ysum += y[i, j] * (1.0 - ls) + ls / K
+                    ysum += y[i, j] * (1.0 - ls) + ls * inv_k
                 for j in range(K):
                     s = math.exp(pred[i, j] - lse) if from_logits else pred[i, j]
-                    t = y[i, j] * (1.0 - ls) + ls / K
-                    dpred[i, j] = (s * ysum - t) * r
+                    dpred[i, j] = (s * ysum - (y[i, j] * (1.0 - ls) + ls * inv_k)) * r
             else:
                 total = 0.0
                 for j in range(K):
                     total += pred[i, j]
-                gq = 0.0  # sum_j g_j q_j with g_j = dL/dq_j
+                gq = 0.0  # sum_j g_j q_j with g_j = dL/dq_j, q = p / sum(p)
                 for j in range(K):
                     q = pred[i, j] / total
-                    t = y[i, j] * (1.0 - ls) + ls / K
-                    g = -t / q if eps < q < hi else 0.0
+                    g = -(y[i, j] * (1.0 - ls) + ls * inv_k) / q if eps < q < hi else 0.0
                     dpred[i, j] = g
                     gq += g * q
                 for j in range(K):
                     dpred[i, j] = (dpred[i, j] - gq) / total * r
-        elif code == LOSS_SCCE:
+    elif code == LOSS_SCCE:
+        for i in range(B):
+            r = sw[i] * inv_b
             c = int(y[i, 0])
             if from_logits or fused:
                 lse = log_sum_exp_row(pred, i) if from_logits else 0.0
@@ -265,14 +303,20 @@ def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
                 g = -1.0 / q if eps < q < hi else 0.0
                 for j in range(K):
                     dpred[i, j] = g * ((1.0 if j == c else 0.0) - q) / total * r
-        elif code == LOSS_KLD:
+    elif code == LOSS_KLD:
+        for i in range(B):
+            r = sw[i] * inv_b
             for j in range(K):
                 p = pred[i, j]
                 dpred[i, j] = -clip(y[i, j], eps, 1.0) / p * r if eps < p < 1.0 else 0.0
-        elif code == LOSS_POISSON:
+    elif code == LOSS_POISSON:
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 dpred[i, j] = (1.0 - y[i, j] / (pred[i, j] + eps)) * rk
-        elif code == LOSS_COSINE:
+    elif code == LOSS_COSINE:
+        for i in range(B):
+            r = sw[i] * inv_b
             yy = 0.0
             pp = 0.0
             yp = 0.0
@@ -288,11 +332,15 @@ def loss_backward(dpred, pred, y, sw, B, code, lp, fused):
                 if inside:
                     g -= yp * pred[i, j] / (ny * npp * npp * npp)
                 dpred[i, j] = -g * r
-        elif code == LOSS_LOG_COSH:
+    elif code == LOSS_LOG_COSH:
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 dpred[i, j] = math.tanh(pred[i, j] - y[i, j]) * rk
-        elif code == LOSS_HUBER:
-            delta = lp[LP_DELTA]
+    elif code == LOSS_HUBER:
+        delta = lp[LP_DELTA]
+        for i in range(B):
+            rk = sw[i] * inv_b * inv_k
             for j in range(K):
                 e = pred[i, j] - y[i, j]
                 if abs(e) <= delta:

@@ -9,8 +9,8 @@ layer l's z block is work[L_Z * B_cap : ... + B * n_out] viewed as (B, n_out), l
 A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
 
 Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
-layer, the activation backward turns it into dL/dz in place, and the dense backward writes
-dL/d(layer input) into d_next, which becomes d_cur for the layer below.
+layer, the activation backward writes dL/dz into the other buffer, and the dense backward
+writes dL/d(layer input) back into the first, which is free by then. No step runs in place.
 """
 from .activations import activation_backward, activation_forward
 from .codes import KIND_DENSE, L_A, L_ACT, L_B, L_BLAS, L_KIND, L_N_IN, L_N_OUT, L_W, L_Z
@@ -58,16 +58,19 @@ def network_backward(params, grads, layers, act_params, x, work, B_cap, d_cur, d
     last = layers.shape[0] - 1
     for l in range(last, -1, -1):
         n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
-        dz = d_cur[:B * n_out].reshape(B, n_out)
+        dz = d_cur[:B * n_out].reshape(B, n_out)  # dL/da on entry
         if layers[l, L_A] != layers[l, L_Z] and not (l == last and skip_last_act):
             z = block(work, layers[l, L_Z], B, B_cap, n_out)
             a = block(work, layers[l, L_A], B, B_cap, n_out)
-            activation_backward(dz, dz, z, a, layers[l, L_ACT], act_params[l])
+            da = dz
+            dz = d_next[:B * n_out].reshape(B, n_out)  # not in place: in place never vectorises
+            activation_backward(dz, da, z, a, layers[l, L_ACT], act_params[l])
+            d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
         if layers[l, L_KIND] == KIND_DENSE:
             inp = x if l == 0 else block(work, layers[l - 1, L_A], B, B_cap, n_in)
             w, b = layer_weights(params, layers, l)
             dw, db = layer_weights(grads, layers, l)
             dx = d_next[:B * n_in].reshape(B, n_in)
             dense_backward(dx, dw, db, dz, inp, w, layers[l, L_B] >= 0, l > 0, layers[l, L_BLAS] != 0)
-            d_cur, d_next = d_next, d_cur
-        # an Activation layer passes dz on unchanged: d(input) = dz, already in d_cur
+            d_cur, d_next = d_next, d_cur  # d_cur holds dx
+        # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur

@@ -11,7 +11,10 @@ state (N_OPT_STATE,) iterations and Nadam's momentum product, float64, updated h
 
 Keras 3's order per step: clip (clipnorm | global_clipnorm | clipvalue), decoupled weight
 decay w -= w * wd * lr, the optimizer's update, iterations += 1. Each optimizer's update is
-one loop over P. Scalar coefficients are computed once per step in float64.
+one loop over P in a small function of its own: branches on options (nesterov, centered,
+amsgrad) sit outside the loops, so every loop vectorises. Scalar coefficients are computed
+once per step in float64, then cast to the parameters' dtype (typed()), so float32 models
+update in float32 arithmetic as Keras does, at full vector width.
 """
 import math
 
@@ -21,6 +24,7 @@ from .codes import (
     OPT_ADADELTA, OPT_ADAGRAD, OPT_ADAM, OPT_ADAMAX, OPT_NADAM, OPT_RMSPROP, OPT_SGD,
     S_ITERATIONS, S_U_PRODUCT,
 )
+from .fastmath import typed
 from .jit import kernel
 
 
@@ -53,112 +57,145 @@ def clip_gradients(grads, tensors, hp):
 
 
 @kernel
+def sgd_update(params, grads, m, lr, momentum, nesterov):
+    n = params.shape[0]
+    lr_ = typed(params, lr)
+    if momentum == 0:
+        for i in range(n):
+            params[i] -= lr_ * grads[i]
+        return
+    mu = typed(params, momentum)
+    if nesterov:  # uses the UPDATED m
+        for i in range(n):
+            m[i] = mu * m[i] - lr_ * grads[i]
+            params[i] += mu * m[i] - lr_ * grads[i]
+    else:
+        for i in range(n):
+            m[i] = mu * m[i] - lr_ * grads[i]
+            params[i] += m[i]
+
+
+@kernel
+def rmsprop_update(params, grads, v, m, avg, lr, rho, momentum, eps, centered):
+    n = params.shape[0]
+    lr_, rho_, c_rho, eps_ = typed(params, lr), typed(params, rho), typed(params, 1.0 - rho), typed(params, eps)
+    # step = lr g / sqrt(v + eps), epsilon INSIDE the sqrt (Keras 3); written into grads
+    if centered:
+        for i in range(n):
+            g = grads[i]
+            v[i] = rho_ * v[i] + c_rho * g * g
+            avg[i] = rho_ * avg[i] + c_rho * g
+            grads[i] = lr_ * g / math.sqrt(v[i] - avg[i] * avg[i] + eps_)
+    else:
+        for i in range(n):
+            g = grads[i]
+            v[i] = rho_ * v[i] + c_rho * g * g
+            grads[i] = lr_ * g / math.sqrt(v[i] + eps_)
+    if momentum > 0:
+        mu = typed(params, momentum)
+        for i in range(n):
+            m[i] = mu * m[i] + grads[i]
+            params[i] -= m[i]
+    else:
+        for i in range(n):
+            params[i] -= grads[i]
+
+
+@kernel
+def adagrad_update(params, grads, acc, lr, eps):
+    lr_, eps_ = typed(params, lr), typed(params, eps)
+    for i in range(params.shape[0]):
+        g = grads[i]
+        acc[i] += g * g
+        params[i] -= lr_ * g / math.sqrt(acc[i] + eps_)
+
+
+@kernel
+def adadelta_update(params, grads, eg, edx, lr, rho, eps):
+    lr_, rho_, c_rho, eps_ = typed(params, lr), typed(params, rho), typed(params, 1.0 - rho), typed(params, eps)
+    for i in range(params.shape[0]):
+        g = grads[i]
+        eg[i] = rho_ * eg[i] + c_rho * g * g
+        delta = -math.sqrt(edx[i] + eps_) / math.sqrt(eg[i] + eps_) * g
+        edx[i] = rho_ * edx[i] + c_rho * delta * delta
+        params[i] += lr_ * delta
+
+
+@kernel
+def adam_update(params, grads, m, v, vhat, alpha, b1, b2, eps, amsgrad):
+    # alpha folds in the bias correction; epsilon is added to the raw sqrt(v)
+    n = params.shape[0]
+    a, c1, c2, eps_ = typed(params, alpha), typed(params, 1.0 - b1), typed(params, 1.0 - b2), typed(params, eps)
+    for i in range(n):
+        g = grads[i]
+        m[i] += (g - m[i]) * c1
+        v[i] += (g * g - v[i]) * c2
+    if amsgrad:
+        for i in range(n):
+            vhat[i] = max(vhat[i], v[i])
+            params[i] -= a * m[i] / (math.sqrt(vhat[i]) + eps_)
+    else:
+        for i in range(n):
+            params[i] -= a * m[i] / (math.sqrt(v[i]) + eps_)
+
+
+@kernel
+def adamax_update(params, grads, m, u, step, b1, b2, eps):
+    s, c1, b2_, eps_ = typed(params, step), typed(params, 1.0 - b1), typed(params, b2), typed(params, eps)
+    for i in range(params.shape[0]):
+        g = grads[i]
+        m[i] += (g - m[i]) * c1
+        u[i] = max(b2_ * u[i], abs(g))
+        params[i] -= s * m[i] / (u[i] + eps_)
+
+
+@kernel
+def nadam_update(params, grads, m, v, lr, c_m, c_g, c_v, b1, b2, eps):
+    lr_, cm, cg, cv = typed(params, lr), typed(params, c_m), typed(params, c_g), typed(params, c_v)
+    c1, c2, eps_ = typed(params, 1.0 - b1), typed(params, 1.0 - b2), typed(params, eps)
+    for i in range(params.shape[0]):
+        g = grads[i]
+        m[i] += (g - m[i]) * c1
+        v[i] += (g * g - v[i]) * c2
+        params[i] -= lr_ * (cm * m[i] + cg * g) / (math.sqrt(v[i] * cv) + eps_)
+
+
+@kernel
 def optimizer_step(params, grads, slots, tensors, code, hp, state):
-    P = params.shape[0]
     clip_gradients(grads, tensors, hp)
     lr = hp[HP_LR]
     if hp[HP_DECAY] > 0:  # legacy Keras 1/2 option, with iterations as before this step
         lr = lr / (1.0 + hp[HP_DECAY] * state[S_ITERATIONS])
     wd = hp[HP_WEIGHT_DECAY]
-    if wd > 0:
-        for i in range(P):  # decoupled, before the update: w - w * wd * lr
-            params[i] -= params[i] * wd * lr
+    if wd > 0:  # decoupled, before the update: w - w * wd * lr
+        shrink = typed(params, wd * lr)
+        for i in range(params.shape[0]):
+            params[i] -= params[i] * shrink
     t = state[S_ITERATIONS] + 1.0  # 1-based step
     eps = hp[HP_EPSILON]
     b1, b2 = hp[HP_BETA_1], hp[HP_BETA_2]
-
     if code == OPT_SGD:
-        mu = hp[HP_MOMENTUM]
-        if mu == 0:
-            for i in range(P):
-                params[i] -= lr * grads[i]
-        else:
-            m = slots[0]
-            nesterov = hp[HP_NESTEROV] != 0
-            for i in range(P):
-                m[i] = mu * m[i] - lr * grads[i]
-                if nesterov:
-                    params[i] += mu * m[i] - lr * grads[i]
-                else:
-                    params[i] += m[i]
-
-    elif code == OPT_RMSPROP:
-        rho, mu = hp[HP_RHO], hp[HP_MOMENTUM]
-        centered = hp[HP_CENTERED] != 0
-        v, m, a = slots[0], slots[1], slots[2]  # Python allocates 3 rows for RMSprop
-        for i in range(P):
-            g = grads[i]
-            v[i] = rho * v[i] + (1.0 - rho) * g * g
-            if centered:
-                a[i] = rho * a[i] + (1.0 - rho) * g
-                den = v[i] - a[i] * a[i] + eps
-            else:
-                den = v[i] + eps
-            step = lr * g / math.sqrt(den)  # epsilon inside the sqrt (Keras 3)
-            if mu > 0:
-                m[i] = mu * m[i] + step
-                params[i] -= m[i]
-            else:
-                params[i] -= step
-
-    elif code == OPT_ADAGRAD:
-        acc = slots[0]  # starts at initial_accumulator_value (Python fills it)
-        for i in range(P):
-            g = grads[i]
-            acc[i] += g * g
-            params[i] -= lr * g / math.sqrt(acc[i] + eps)
-
+        sgd_update(params, grads, slots[0], lr, hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0)
+    elif code == OPT_RMSPROP:  # Python allocates 3 rows: velocity, momentum, average gradient
+        rmsprop_update(params, grads, slots[0], slots[1], slots[2], lr, hp[HP_RHO], hp[HP_MOMENTUM], eps,
+                       hp[HP_CENTERED] != 0)
+    elif code == OPT_ADAGRAD:  # the accumulator starts at initial_accumulator_value
+        adagrad_update(params, grads, slots[0], lr, eps)
     elif code == OPT_ADADELTA:
-        rho = hp[HP_RHO]
-        eg, edx = slots[0], slots[1]
-        for i in range(P):
-            g = grads[i]
-            eg[i] = rho * eg[i] + (1.0 - rho) * g * g
-            delta = -math.sqrt(edx[i] + eps) / math.sqrt(eg[i] + eps) * g
-            edx[i] = rho * edx[i] + (1.0 - rho) * delta * delta
-            params[i] += lr * delta
-
+        adadelta_update(params, grads, slots[0], slots[1], lr, hp[HP_RHO], eps)
     elif code == OPT_ADAM:
-        # bias correction folded into the step size; epsilon on the raw sqrt(v)
         alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        m, v, vhat = slots[0], slots[1], slots[2]
-        amsgrad = hp[HP_AMSGRAD] != 0
-        for i in range(P):
-            g = grads[i]
-            m[i] += (g - m[i]) * (1.0 - b1)
-            v[i] += (g * g - v[i]) * (1.0 - b2)
-            if amsgrad:
-                vhat[i] = max(vhat[i], v[i])
-                params[i] -= alpha * m[i] / (math.sqrt(vhat[i]) + eps)
-            else:
-                params[i] -= alpha * m[i] / (math.sqrt(v[i]) + eps)
-
+        adam_update(params, grads, slots[0], slots[1], slots[2], alpha, b1, b2, eps, hp[HP_AMSGRAD] != 0)
     elif code == OPT_ADAMAX:
-        step = lr / (1.0 - b1**t)
-        m, u = slots[0], slots[1]
-        for i in range(P):
-            g = grads[i]
-            m[i] += (g - m[i]) * (1.0 - b1)
-            u[i] = max(b2 * u[i], abs(g))
-            params[i] -= step * m[i] / (u[i] + eps)
-
+        adamax_update(params, grads, slots[0], slots[1], lr / (1.0 - b1**t), b1, b2, eps)
     elif code == OPT_NADAM:
-        # Keras 3 momentum schedule u_t = b1 * (1 - 0.5 * 0.96^t); the product is updated
-        # once per step, before the per-parameter updates
+        # Keras 3 momentum schedule u_t = b1 (1 - 0.5 * 0.96^t); the running product is
+        # updated once per step, before the per-parameter updates
         u_t = b1 * (1.0 - 0.5 * 0.96**t)
         u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1.0))
         state[S_U_PRODUCT] *= u_t
         u_prod = state[S_U_PRODUCT]
-        u_prod_next = u_prod * u_next
-        c_m = u_next / (1.0 - u_prod_next)
+        c_m = u_next / (1.0 - u_prod * u_next)
         c_g = (1.0 - u_t) / (1.0 - u_prod)
-        c_v = 1.0 / (1.0 - b2**t)
-        m, v = slots[0], slots[1]
-        for i in range(P):
-            g = grads[i]
-            m[i] += (g - m[i]) * (1.0 - b1)
-            v[i] += (g * g - v[i]) * (1.0 - b2)
-            m_hat = c_m * m[i] + c_g * g
-            params[i] -= lr * m_hat / (math.sqrt(v[i] * c_v) + eps)
-
+        nadam_update(params, grads, slots[0], slots[1], lr, c_m, c_g, 1.0 / (1.0 - b2**t), b1, b2, eps)
     state[S_ITERATIONS] = t

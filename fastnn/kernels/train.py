@@ -81,10 +81,12 @@ def train_epochs(
         batch = 0
         for start in range(0, N, B_cap):
             B = min(B_cap, N - start)
-            for r in range(B):  # gather the batch
+            for r in range(B):  # gather the batch (element loops: a slice copy costs ~40 ns more)
                 src = order[start + r]
-                xb[r, :] = x[src, :]
-                yb[r, :] = y[src, :]
+                for k in range(x.shape[1]):
+                    xb[r, k] = x[src, k]
+                for k in range(y.shape[1]):
+                    yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             xv, yv = xb[:B], yb[:B]
             out = network_forward(params, layers, act_params, xv, work, B_cap)

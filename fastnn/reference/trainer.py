@@ -26,7 +26,7 @@ def fastnn_order(n, state):
     """The permutation fastnn's kernel draws for one epoch (state: [int], updated)."""
     order = list(range(n))
     for i in range(n - 1, 0, -1):
-        j = _next_u64(state) % (i + 1)
+        j = ((_next_u64(state) >> 32) * (i + 1)) >> 32  # multiply-shift, not modulo
         order[i], order[j] = order[j], order[i]
     return np.array(order)
 
