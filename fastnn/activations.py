@@ -157,9 +157,10 @@ def _apply(f, x):
         if arr.shape[-1] == 0:
             return arr.astype(dtype)
         rows = np.ascontiguousarray(arr, dtype=dtype).reshape(-1, shape[-1])
-    out = np.empty_like(rows)
-    activation_forward(out, rows, f.code, f.param_vector(dtype))
-    return out.reshape(shape)
+    cols = np.ascontiguousarray(rows.T)  # the kernels are feature-major: one column per sample
+    out = np.empty_like(cols)
+    activation_forward(out, cols, f.code, f.param_vector(dtype))
+    return out.T.reshape(shape)
 
 
 def get(identifier):

@@ -74,6 +74,12 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
+    def extend(self, epochs, columns):
+        """Record several epochs at once: columns maps each log key to a list of values."""
+        self.epoch.extend(epochs)
+        for key, values in columns.items():
+            self.history.setdefault(key, []).extend(values)
+
 
 class CallbackList:
     """Dispatches each hook to every callback, in order."""

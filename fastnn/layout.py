@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import memory
 from .kernels import codes as C
 
 # A layer's matrix products go through BLAS when n_in * n_out reaches this size; below it
@@ -92,7 +93,10 @@ class Workspace:
     def __init__(self, layout, rows):
         dt = layout.dtype
         self.rows = rows
-        self.work = np.zeros(rows * layout.work_cols, dtype=dt)
-        self.d1 = np.zeros(rows * layout.max_width, dtype=dt)
-        self.d2 = np.zeros(rows * layout.max_width, dtype=dt)
+        self.work = memory.zeros(rows * layout.work_cols, dt, "work")
+        self.d1 = memory.zeros(rows * layout.max_width, dt, "d1")
+        self.d2 = memory.zeros(rows * layout.max_width, dt, "d2")
+        self.xin = memory.zeros(rows * layout.n_in, dt, "batch")  # the transposed input batch
+        self.pred = np.zeros((rows, layout.n_out), dtype=dt)  # outputs as rows, for the loss
+        self.dpred = np.zeros((rows, layout.n_out), dtype=dt)
         self.per_sample = np.zeros(rows, dtype=np.float64)

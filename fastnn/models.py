@@ -6,7 +6,7 @@ builds a Sequential of Dense layers runs with only its imports changed.
 """
 import numpy as np
 
-from . import config
+from . import config, memory
 from . import losses as _losses
 from . import optimizers as _optimizers
 from . import random as _random
@@ -111,7 +111,7 @@ class Sequential:
             raise ValueError("The model has no Dense layer: add at least one Dense layer.")
         specs, self._row_of = self._layer_specs()
         self._layout = Layout(specs, self.dtype)
-        self._params = np.zeros(self._layout.n_params, dtype=self.dtype)
+        self._params = memory.zeros(self._layout.n_params, self.dtype, "params")
         for layer in self.layers:
             if isinstance(layer, Dense):
                 w, b = self._layout.weights(self._params, self._row_of[id(layer)])
@@ -203,6 +203,8 @@ class Sequential:
 
         check_names(self._metric_identifiers)  # resolved against the labels when fit sees them
         self.compiled = True
+        if self._input_dim is not None:
+            self._ensure_built()  # every layer is known by now, as in Keras
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,

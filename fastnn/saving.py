@@ -53,8 +53,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             "metrics": [m if isinstance(m, str) else getattr(m, "__name__", str(m)) for m in model._metric_identifiers],
         }
         if include_optimizer and model.optimizer.built:
-            slots, state = model.optimizer.state_arrays()
-            arrays["opt_slots"], arrays["opt_state"] = slots, state
+            arrays["opt_slots"], arrays["opt_state"] = model.optimizer.get_state()
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".fastnn-save-", dir=directory)
@@ -128,7 +127,7 @@ def load_model(filepath, compile=True):
                 slots = arrays["opt_slots"]
                 if slots.ndim != 2 or slots.shape[1] != model._params.size:
                     raise ModelFileError(f"{path!r}: the optimizer state does not match the weights.")
-                model.optimizer.set_state_arrays(slots.astype(model.dtype), arrays["opt_state"])
+                model.optimizer.set_state(slots.astype(model.dtype), arrays["opt_state"])
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError) as exc:

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from . import _validation as V
+from . import memory
 from . import metrics as _metrics
 from .callbacks import CallbackList, History
 from .kernels import codes as C
@@ -177,16 +178,15 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
 
     opt = model.optimizer
     layout = model._layout
-    if not opt.built or opt._slots.shape[1] != layout.n_params or opt._slots.dtype != model.dtype:
+    if not opt.built_for(layout.n_params, model.dtype):
         opt.build(layout.n_params, model.dtype)
     slots, opt_state = opt.state_arrays()
 
     rows = min(batch_size, len(x))
     ws = layout.workspace(rows)
-    xb = np.zeros((rows, x.shape[1]), dtype=model.dtype)
     yb = np.zeros((rows, y.shape[1]), dtype=model.dtype)
     swb = np.zeros(rows, dtype=model.dtype)
-    grads = np.zeros(layout.n_params, dtype=model.dtype)
+    grads = memory.zeros(layout.n_params, model.dtype, "grads")
     order = np.arange(len(x), dtype=np.int64)
     report = np.zeros(C.N_REPORT, dtype=np.int64)
     n_metrics = len(objective.metric_names)
@@ -203,6 +203,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
     model.history = history
     model.stop_training = False
     per_epoch_calls = not cbs.all_passive
+    passive_only = cbs.all_passive and progress is None
 
     cbs.on_train_begin()
     epoch = initial_epoch
@@ -220,12 +221,15 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
                 objective.loss_code, objective.lp, objective.fused, objective.metric_codes, objective.mlp,
                 opt.code, opt.hyperparameters(), opt_state,
                 n, bool(shuffle), model._shuffle_state, order,
-                ws.work, ws.d1, ws.d2, xb, yb, swb, ws.per_sample,
+                ws.work, ws.d1, ws.d2, ws.xin, yb, swb, ws.pred, ws.dpred, ws.per_sample,
                 rows_out, report,
             )
             elapsed = time.perf_counter() - t0
             done = int(report[C.R_EPOCHS_DONE])
-            for k in range(done):
+            if passive_only:  # only History listens: record the whole chunk at once
+                history.extend(range(epoch, epoch + done), _chunk_logs(rows_out[:done], objective.metric_names, has_val))
+                epoch += done
+            for k in range(0 if passive_only else done):
                 logs = _epoch_logs(rows_out[k], objective.metric_names, has_val)
                 if progress:
                     progress.record(epoch, logs, elapsed / max(done, 1))
@@ -246,9 +250,9 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
                 model.stop_training = True
                 history.interrupted = True
                 break
-            if not per_epoch_calls:  # grow chunks toward CHUNK_SECONDS per kernel call
+            if not per_epoch_calls:  # size the next call to take about CHUNK_SECONDS
                 per_epoch = elapsed / max(done, 1)
-                chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 2 * chunk + 1, 1_000_000))
+                chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 100 * chunk, 1_000_000))
     cbs.on_train_end()
     return history
 
@@ -263,6 +267,19 @@ def _epoch_logs(row, metric_names, has_val):
         for m, name in enumerate(metric_names):
             logs["val_" + name] = float(row[base + 1 + m])
     return logs
+
+
+def _chunk_logs(rows, metric_names, has_val):
+    """The logs of several epochs as {key: [value per epoch]}, in _epoch_logs' key order."""
+    cols = {"loss": rows[:, 0].tolist()}
+    for m, name in enumerate(metric_names):
+        cols[name] = rows[:, 1 + m].tolist()
+    if has_val:
+        base = 1 + len(metric_names)
+        cols["val_loss"] = rows[:, base].tolist()
+        for m, name in enumerate(metric_names):
+            cols["val_" + name] = rows[:, base + 1 + m].tolist()
+    return cols
 
 
 def _warn_nonfinite(model, epoch, batch, progress):
@@ -305,7 +322,8 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
     layout = model._layout
     evaluate_dataset(logs, model._params, layout.table, layout.act_params, x, y, sw, objective.loss_code,
-                     objective.lp, objective.metric_codes, objective.mlp, ws.work, ws.per_sample, rows)
+                     objective.lp, objective.metric_codes, objective.mlp, ws.work, ws.xin, ws.pred, ws.per_sample,
+                     rows)
     values = {"loss": float(logs[0])}
     for m, name in enumerate(objective.metric_names):
         values[name] = float(logs[1 + m])
@@ -317,21 +335,38 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     return values["loss"] if not objective.metric_names else list(values.values())
 
 
-def predict(model, x, batch_size=None, **kwargs):
-    from .kernels.train import predict_into
+_kernels = None
 
-    kwargs.pop("verbose", None)
-    if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
-        raise TypeError("predict: steps and callbacks are not supported.")
+
+def _train_kernels():
+    """fastnn.kernels.train, imported on first use (keeps `import fastnn` free of Numba)."""
+    global _kernels
+    if _kernels is None:
+        from .kernels import train
+
+        _kernels = train
+    return _kernels
+
+
+def predict(model, x, batch_size=None, **kwargs):
     if kwargs:
-        raise TypeError(f"predict got unexpected argument(s): {sorted(kwargs)}.")
-    x = V.features(x, model.input_dim, model.dtype)
-    model._ensure_built(x.shape[1])
-    rows = min(_batch_size(batch_size, default=1024), len(x))
-    ws = _workspace(model, rows)
-    out = np.empty((len(x), model._layout.n_out), dtype=model.dtype)
+        kwargs.pop("verbose", None)
+        if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
+            raise TypeError("predict: steps and callbacks are not supported.")
+        if kwargs:
+            raise TypeError(f"predict got unexpected argument(s): {sorted(kwargs)}.")
+    # fast path (single-row predict costs microseconds): an array that needs no conversion
+    ready = (type(x) is np.ndarray and x.ndim == 2 and x.dtype == model.dtype and x.flags.c_contiguous
+             and model._layout is not None and x.shape[1] == model._layout.n_in and x.shape[0] > 0)
+    if not ready:
+        x = V.features(x, model.input_dim, model.dtype)
+        model._ensure_built(x.shape[1])
+    rows = min(_batch_size(batch_size, default=1024), len(x)) if batch_size is not None else min(1024, len(x))
+    ws = model._workspaces.get(rows) or _workspace(model, rows)
     layout = model._layout
-    predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, rows)
+    out = np.empty((len(x), layout.n_out), dtype=model.dtype)
+    if _train_kernels().predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, ws.xin, rows):
+        V.features(x, model.input_dim, model.dtype)  # raises, naming the first NaN/inf
     return out
 
 

@@ -211,3 +211,12 @@ def test_nonfinite_loss_stops_training_with_finite_weights():
         h = model.fit(x * 50, y, epochs=20, verbose=0)
     assert h.nonfinite and len(h.epoch) < 20
     assert all(np.all(np.isfinite(w)) for w in model.get_weights())
+
+
+def test_predict_fast_path_still_rejects_nan():
+    model = small_model()
+    row = np.ones((1, 5), dtype=np.float32)
+    model.predict(row)
+    row[0, 3] = np.nan
+    with pytest.raises(ValueError, match="row 0, column 3"):
+        model.predict(row)

@@ -1,12 +1,15 @@
 """Activation functions, forward and backward, Keras 3 formulas.
 
-activation_forward(a, z, code, p)            a = f(z)            a, z: (B, n)
+activation_forward(a, z, code, p)            a = f(z)            a, z: (n, B), feature-major
 activation_backward(dz, da, z, a, code, p)   dz = da * f'(z)     (softmax: the Jacobian-vector product)
+
+Blocks are feature-major like everything in the network (kernels/dense.py): softmax and
+log_softmax normalise each COLUMN, i.e. each sample.
 
 `p` holds the layer's activation parameters (codes.py lists them per activation).
 `dz` may be the same array as `da` (the training kernel works in place).
 The code is dispatched once, outside the loop; each branch is one tight loop over all
-B*n elements (row-wise for softmax / log_softmax). Derivatives at kinks follow TF/JAX:
+n*B elements (per column for softmax / log_softmax). Derivatives at kinks follow TF/JAX:
 relu'(0) = 0, leaky_relu'(0) = 1, and clip-style functions have derivative 0 at the bounds.
 """
 import math
@@ -77,25 +80,26 @@ def relu_general_grad(x, slope, max_value, threshold, has_max):
 
 @kernel
 def activation_forward(a, z, code, p):
-    # a (B, n) = f(z (B, n)); a and z must be different arrays
-    B, n = z.shape
+    # a (n, B) = f(z (n, B)), feature-major: softmax runs down each column (one sample).
+    # a and z must be different arrays
+    n, B = z.shape
     zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX or code == ACT_LOG_SOFTMAX:
         for i in range(B):
-            zmax = z[i, 0]
+            zmax = z[0, i]
             for j in range(1, n):
-                zmax = max(zmax, z[i, j])
+                zmax = max(zmax, z[j, i])
             total = zero
             for j in range(n):
-                total += math.exp(z[i, j] - zmax)
+                total += math.exp(z[j, i] - zmax)
             if code == ACT_SOFTMAX:
                 inv = one / total
                 for j in range(n):
-                    a[i, j] = math.exp(z[i, j] - zmax) * inv
+                    a[j, i] = math.exp(z[j, i] - zmax) * inv
             else:
                 log_total = math.log(total)
                 for j in range(n):
-                    a[i, j] = z[i, j] - zmax - log_total
+                    a[j, i] = z[j, i] - zmax - log_total
         return
     zf = z.reshape(B * n)
     af = a.reshape(B * n)
@@ -213,25 +217,25 @@ def activation_forward(a, z, code, p):
 
 @kernel
 def activation_backward(dz, da, z, a, code, p):
-    # dz (B, n) = da (B, n) * f'(z). dz MAY be da, but a separate dz is faster: LLVM only
-    # vectorises when its runtime overlap check passes, and in place it never does
-    B, n = z.shape
+    # dz (n, B) = da (n, B) * f'(z), feature-major. dz MAY be da, but a separate dz is faster:
+    # LLVM only vectorises when its runtime overlap check passes, and in place it never does
+    n, B = z.shape
     zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX:
-        for i in range(B):  # dz = s * (g - sum(g * s))
+        for i in range(B):  # per sample (column): dz = s * (g - sum(g * s))
             dot = zero
             for j in range(n):
-                dot += da[i, j] * a[i, j]
+                dot += da[j, i] * a[j, i]
             for j in range(n):
-                dz[i, j] = a[i, j] * (da[i, j] - dot)
+                dz[j, i] = a[j, i] * (da[j, i] - dot)
         return
     if code == ACT_LOG_SOFTMAX:
         for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
             total = zero
             for j in range(n):
-                total += da[i, j]
+                total += da[j, i]
             for j in range(n):
-                dz[i, j] = da[i, j] - math.exp(a[i, j]) * total
+                dz[j, i] = da[j, i] - math.exp(a[j, i]) * total
         return
     zf = z.reshape(B * n)
     af = a.reshape(B * n)

@@ -1,109 +1,90 @@
-"""Dense layer, forward and backward: out = x @ W + b.
+"""Dense layer, forward and backward, on FEATURE-MAJOR activations: out = x @ W + b.
 
-dense_forward(out, x, w, b, use_bias, use_blas)                   out (B, n_out)
-dense_backward(dx, dw, db, dout, x, w, use_bias, need_dx, use_blas)
+dense_forward(outT, xT, w, b, use_bias, use_blas)                     outT (n_out, B)
+dense_backward(dxT, dw, db, doutT, xT, w, use_bias, need_dx, use_blas)
 
-x (B, n_in), w (n_in, n_out) row-major, b (n_out,). Backward OVERWRITES dx, dw, db rather
-than accumulating: each layer owns its slice of the flat gradient buffer, so nothing ever
-needs summing, no zeroing pass is needed, and BLAS can write straight into the buffer.
+Activations are stored transposed, one row per feature and the batch along the row: xT
+(n_in, B), outT (n_out, B). w (n_in, n_out) and b (n_out,) are the Keras layout. With the
+batch innermost, every hand loop runs over B contiguous values whatever the layer's width,
+so a 20 -> 1 output layer vectorises as well as a 5 -> 20 one (measured on B = 32: forward
+1.7-4x, backward 1.6-2x faster than row-major loops, which had to choose per shape).
 
-Two paths with the same results up to rounding: np.dot, which Numba lowers to SciPy's BLAS
-gemm (large layers), and hand loops (small layers, where a BLAS call's fixed cost dominates).
-The Python layer picks the path per layer (codes.L_BLAS); tests run both against the
-reference. The hand loops pick their order by output width, as measured on B = 32 batches:
+Backward OVERWRITES dxT, dw, db rather than accumulating: each layer owns its slice of the
+flat gradient buffer, so nothing is ever summed across layers, no zeroing pass is needed, and
+BLAS can write straight into the buffer.
 
-- wide outputs (n_out > NARROW): the innermost loop runs over contiguous output columns
-  ("axpy" order), which LLVM vectorises;
-- narrow outputs (the 1-unit output layer of a small classifier): each result accumulates
-  in a register ("dot" order). The axpy order would make every multiply-add wait on a store
-  and reload of the same element: 4x slower for a 20 -> 1 layer.
-- dx = dout @ W^T is a dot product over the (contiguous) output columns in both cases.
+Large layers go through np.dot, which Numba lowers to SciPy's BLAS gemm; the Python layer
+picks the path per layer (codes.L_BLAS) and tests run both paths against the reference.
 """
 import numpy as np
 
 from .jit import kernel, kernel_reassoc
 
-NARROW = 4  # n_out <= NARROW: register-accumulated "dot" order
+
+@kernel
+def dense_forward(outT, xT, w, b, use_bias, use_blas):
+    n_in, B = xT.shape
+    n_out = w.shape[1]
+    if use_blas:
+        np.dot(w.T, xT, outT)
+        if use_bias:
+            for j in range(n_out):
+                bj = b[j]
+                for i in range(B):
+                    outT[j, i] += bj
+        return
+    for j in range(n_out):
+        bj = b[j] if use_bias else 0.0
+        for i in range(B):
+            outT[j, i] = bj
+        for k in range(n_in):
+            wkj = w[k, j]
+            for i in range(B):  # contiguous over the batch: vectorises
+                outT[j, i] += wkj * xT[k, i]
 
 
 @kernel_reassoc
-def input_gradient(dx, dout, w):
-    # dx (B, n_in) = dout (B, n_out) @ w^T: a dot product over contiguous output columns
-    B, n_out = dout.shape
-    n_in = w.shape[0]
-    for i in range(B):
-        for k in range(n_in):
-            acc = dout[i, 0] * w[k, 0]  # accumulate in the arrays' dtype
-            for j in range(1, n_out):
-                acc += dout[i, j] * w[k, j]
-            dx[i, k] = acc
-
-
-@kernel
-def dense_forward(out, x, w, b, use_bias, use_blas):
-    B, n_in = x.shape
-    n_out = w.shape[1]
-    if use_blas:
-        np.dot(x, w, out)
-        if use_bias:
-            for i in range(B):
-                for j in range(n_out):
-                    out[i, j] += b[j]
-    elif n_out > NARROW:
-        for i in range(B):
-            for j in range(n_out):
-                out[i, j] = b[j] if use_bias else 0.0
-            for k in range(n_in):
-                xik = x[i, k]
-                for j in range(n_out):  # contiguous in w and out: vectorises
-                    out[i, j] += xik * w[k, j]
-    else:
-        for i in range(B):
-            for j in range(n_out):
-                acc = x[i, 0] * w[0, j]
-                for k in range(1, n_in):
-                    acc += x[i, k] * w[k, j]
-                out[i, j] = acc + b[j] if use_bias else acc
-
-
-@kernel
-def dense_backward(dx, dw, db, dout, x, w, use_bias, need_dx, use_blas):
-    B, n_in = x.shape
-    n_out = w.shape[1]
-    wide = n_out > NARROW
-    if use_bias:  # db = column sums of dout
-        if wide:
-            for j in range(n_out):
-                db[j] = dout[0, j]
+def weight_gradients(dw, db, doutT, xT, use_bias):
+    # dw[k, j] = sum_i xT[k, i] doutT[j, i] and db[j] = sum_i doutT[j, i]: dot products over the
+    # contiguous batch (reassociated, so LLVM splits them into vector lanes)
+    n_in, B = xT.shape
+    n_out = doutT.shape[0]
+    if use_bias:
+        for j in range(n_out):
+            acc = doutT[j, 0]
             for i in range(1, B):
-                for j in range(n_out):
-                    db[j] += dout[i, j]
-        else:
-            for j in range(n_out):
-                acc = dout[0, j]
-                for i in range(1, B):
-                    acc += dout[i, j]
-                db[j] = acc
+                acc += doutT[j, i]
+            db[j] = acc
+    for k in range(n_in):
+        for j in range(n_out):
+            acc = xT[k, 0] * doutT[j, 0]
+            for i in range(1, B):
+                acc += xT[k, i] * doutT[j, i]
+            dw[k, j] = acc
+
+
+@kernel
+def dense_backward(dxT, dw, db, doutT, xT, w, use_bias, need_dx, use_blas):
+    n_in, B = xT.shape
+    n_out = w.shape[1]
     if use_blas:
-        np.dot(x.T, dout, dw)  # dw (n_in, n_out) = x^T dout
-        if need_dx:
-            np.dot(dout, w.T, dx)  # dx (B, n_in) = dout W^T
-        return
-    if wide:  # dw = x^T dout, one row of dout at a time
-        for k in range(n_in):
+        if use_bias:
             for j in range(n_out):
-                dw[k, j] = 0.0
-        for i in range(B):
-            for k in range(n_in):
-                xik = x[i, k]
-                for j in range(n_out):
-                    dw[k, j] += xik * dout[i, j]
-    else:
-        for k in range(n_in):
-            for j in range(n_out):
-                acc = x[0, k] * dout[0, j]
+                acc = doutT[j, 0]
                 for i in range(1, B):
-                    acc += x[i, k] * dout[i, j]
-                dw[k, j] = acc
-    if need_dx:
-        input_gradient(dx, dout, w)
+                    acc += doutT[j, i]
+                db[j] = acc
+        np.dot(xT, doutT.T, dw)  # dw (n_in, n_out) = x^T dout
+        if need_dx:
+            np.dot(w, doutT, dxT)  # dx^T (n_in, B) = W dout^T
+        return
+    weight_gradients(dw, db, doutT, xT, use_bias)
+    if need_dx:  # dxT[k, :] = sum_j w[k, j] doutT[j, :]
+        for k in range(n_in):
+            wk0 = w[k, 0]
+            for i in range(B):
+                dxT[k, i] = wk0 * doutT[0, i]
+            for j in range(1, n_out):
+                wkj = w[k, j]
+                for i in range(B):
+                    dxT[k, i] += wkj * doutT[j, i]

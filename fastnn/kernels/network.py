@@ -1,11 +1,12 @@
 """A whole Dense stack, forward and backward, over the flat buffers.
 
-network_forward(params, layers, act_params, x, work, B_cap) -> output block (B, n_out)
-network_backward(params, grads, layers, act_params, x, work, B_cap, d_cur, d_next, skip_last_act)
+network_forward(params, layers, act_params, xT, work, B_cap) -> output block (n_out, B)
+network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_next, skip_last_act)
 
+Activations are feature-major (kernels/dense.py): xT is (n_in, B), every block (n, B).
 The layer table (codes.L_*) says where each layer's W and b live in `params` (and, with the
 same offsets, in `grads`) and where its pre-activation z and output a live in `work`:
-layer l's z block is work[L_Z * B_cap : ... + B * n_out] viewed as (B, n_out), likewise a.
+layer l's z block starts at work[L_Z * B_cap] and is viewed as (n_out, B), likewise a.
 A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
 
 Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
@@ -20,8 +21,9 @@ from .jit import kernel
 
 @kernel
 def block(buf, col, B, B_cap, n):
+    # the (n, B) block that starts at column offset col of a workspace sized for B_cap rows
     start = col * B_cap
-    return buf[start:start + B * n].reshape(B, n)
+    return buf[start:start + n * B].reshape(n, B)
 
 
 @kernel
@@ -34,9 +36,9 @@ def layer_weights(params, layers, l):
 
 
 @kernel
-def network_forward(params, layers, act_params, x, work, B_cap):
-    B = x.shape[0]
-    inp = x
+def network_forward(params, layers, act_params, xT, work, B_cap):
+    B = xT.shape[1]
+    inp = xT
     for l in range(layers.shape[0]):
         n_out = layers[l, L_N_OUT]
         z = block(work, layers[l, L_Z], B, B_cap, n_out)
@@ -53,24 +55,24 @@ def network_forward(params, layers, act_params, x, work, B_cap):
 
 
 @kernel
-def network_backward(params, grads, layers, act_params, x, work, B_cap, d_cur, d_next, skip_last_act):
-    B = x.shape[0]
+def network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_next, skip_last_act):
+    B = xT.shape[1]
     last = layers.shape[0] - 1
     for l in range(last, -1, -1):
         n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
-        dz = d_cur[:B * n_out].reshape(B, n_out)  # dL/da on entry
+        dz = d_cur[:n_out * B].reshape(n_out, B)  # dL/da on entry
         if layers[l, L_A] != layers[l, L_Z] and not (l == last and skip_last_act):
             z = block(work, layers[l, L_Z], B, B_cap, n_out)
             a = block(work, layers[l, L_A], B, B_cap, n_out)
             da = dz
-            dz = d_next[:B * n_out].reshape(B, n_out)  # not in place: in place never vectorises
+            dz = d_next[:n_out * B].reshape(n_out, B)  # not in place: in place never vectorises
             activation_backward(dz, da, z, a, layers[l, L_ACT], act_params[l])
             d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
         if layers[l, L_KIND] == KIND_DENSE:
-            inp = x if l == 0 else block(work, layers[l - 1, L_A], B, B_cap, n_in)
+            inp = xT if l == 0 else block(work, layers[l - 1, L_A], B, B_cap, n_in)
             w, b = layer_weights(params, layers, l)
             dw, db = layer_weights(grads, layers, l)
-            dx = d_next[:B * n_in].reshape(B, n_in)
+            dx = d_next[:n_in * B].reshape(n_in, B)
             dense_backward(dx, dw, db, dz, inp, w, layers[l, L_B] >= 0, l > 0, layers[l, L_BLAS] != 0)
             d_cur, d_next = d_next, d_cur  # d_cur holds dx
         # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur

@@ -9,6 +9,10 @@ train_epochs   shuffle, gather batches, forward, loss, metrics, backward, optimi
 evaluate_dataset   mean loss and metrics over a dataset, in chunks of the workspace size.
 predict_into       the network output for every row, in chunks of the workspace size.
 
+Data arrives row-major (N, features), as users hold it; the network runs feature-major
+(kernels/network.py). Each batch is gathered straight into the transposed input block, and
+the (K, B) output block is transposed into row-major `pred` for the loss and metrics, whose
+gradient `dpred` is transposed back. Both are B*K copies, negligible next to the layers.
 Workspaces come in as arguments (sized by the Python layer for batches of B_cap rows), so
 nothing is allocated per step.
 """
@@ -26,8 +30,29 @@ from .rng import shuffled_order
 
 
 @kernel
+def rows_to_columns(xin, x, start, B):
+    # x[start:start + B] (rows) -> the (n_in, B) feature-major view of the flat buffer xin
+    n_in = x.shape[1]
+    xT = xin[:n_in * B].reshape(n_in, B)
+    for r in range(B):
+        for k in range(n_in):
+            xT[k, r] = x[start + r, k]
+    return xT
+
+
+@kernel
+def columns_to_rows(rows, outT):
+    # (K, B) block -> rows[:B] (B, K)
+    K, B = outT.shape
+    for i in range(B):
+        for j in range(K):
+            rows[i, j] = outT[j, i]
+    return rows[:B]
+
+
+@kernel
 def evaluate_dataset(logs, params, layers, act_params, x, y, sw, loss_code, lp, metric_codes, mlp,
-                     work, per_sample, B_cap):
+                     work, xin, pred, per_sample, B_cap):
     # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m
     N = x.shape[0]
     n_metrics = metric_codes.shape[0]
@@ -36,38 +61,50 @@ def evaluate_dataset(logs, params, layers, act_params, x, y, sw, loss_code, lp, 
     total = 0.0
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        xb, yb = x[start:start + B], y[start:start + B]
-        out = network_forward(params, layers, act_params, xb, work, B_cap)
-        loss_forward(per_sample, out, yb, B, loss_code, lp)
+        xT = rows_to_columns(xin, x, start, B)
+        p = columns_to_rows(pred, network_forward(params, layers, act_params, xT, work, B_cap))
+        yb = y[start:start + B]
+        loss_forward(per_sample, p, yb, B, loss_code, lp)
         for i in range(B):
             total += sw[start + i] * per_sample[i]
-        metrics_update(logs[1:], out, yb, B, metric_codes, mlp, per_sample)
+        metrics_update(logs[1:], p, yb, B, metric_codes, mlp, per_sample)
     logs[0] = total
     for k in range(1 + n_metrics):
         logs[k] /= N
 
 
 @kernel
-def predict_into(out, params, layers, act_params, x, work, B_cap):
+def predict_into(out, params, layers, act_params, x, work, xin, B_cap):
+    # returns the number of NaN/inf values in x (0: out is valid). Checking here costs
+    # nothing next to the forward pass, and saves single-row predict a NumPy call.
     N = x.shape[0]
+    bad = 0
+    for i in range(N):
+        for k in range(x.shape[1]):
+            if not math.isfinite(x[i, k]):
+                bad += 1
+    if bad:
+        return bad
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        res = network_forward(params, layers, act_params, x[start:start + B], work, B_cap)
-        out[start:start + B] = res
+        xT = rows_to_columns(xin, x, start, B)
+        columns_to_rows(out[start:start + B], network_forward(params, layers, act_params, xT, work, B_cap))
+    return 0
 
 
 @kernel
 def train_epochs(
     params, grads, slots, tensors, layers, act_params,  # the model
-    x, y, sw, x_val, y_val, sw_val,  # data; the validation set may have 0 rows
+    x, y, sw, x_val, y_val, sw_val,  # data, row-major; the validation set may have 0 rows
     loss_code, lp, fused, metric_codes, mlp,  # objective
     opt_code, hp, opt_state,  # optimizer
     n_epochs, shuffle, rng_state, order,  # schedule
-    work, d1, d2, xb, yb, swb, per_sample,  # workspaces for batches of B_cap = xb.shape[0] rows
+    work, d1, d2, xin, yb, swb, pred, dpred, per_sample,  # workspaces for batches of B_cap = yb.shape[0]
     history, report,  # outputs
 ):
     N = x.shape[0]
-    B_cap = xb.shape[0]
+    n_in = x.shape[1]
+    B_cap = yb.shape[0]
     n_metrics = metric_codes.shape[0]
     val_col = 1 + n_metrics
     report[R_STATUS] = STATUS_OK
@@ -81,16 +118,18 @@ def train_epochs(
         batch = 0
         for start in range(0, N, B_cap):
             B = min(B_cap, N - start)
-            for r in range(B):  # gather the batch (element loops: a slice copy costs ~40 ns more)
+            xT = xin[:n_in * B].reshape(n_in, B)
+            for r in range(B):  # gather the batch, transposing x on the way
                 src = order[start + r]
-                for k in range(x.shape[1]):
-                    xb[r, k] = x[src, k]
+                for k in range(n_in):
+                    xT[k, r] = x[src, k]
                 for k in range(y.shape[1]):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
-            xv, yv = xb[:B], yb[:B]
-            out = network_forward(params, layers, act_params, xv, work, B_cap)
-            loss_forward(per_sample, out, yv, B, loss_code, lp)
+            ybv = yb[:B]
+            outT = network_forward(params, layers, act_params, xT, work, B_cap)
+            p = columns_to_rows(pred, outT)
+            loss_forward(per_sample, p, ybv, B, loss_code, lp)
             batch_loss = 0.0
             for i in range(B):
                 batch_loss += swb[i] * per_sample[i]
@@ -100,10 +139,15 @@ def train_epochs(
                 report[R_BATCH] = batch
                 return
             loss_sum += batch_loss
-            metrics_update(history[e, 1:val_col], out, yv, B, metric_codes, mlp, per_sample)
-            dout = d1[:B * out.shape[1]].reshape(B, out.shape[1])
-            loss_backward(dout, out, yv, swb, B, loss_code, lp, fused)
-            network_backward(params, grads, layers, act_params, xv, work, B_cap, d1, d2, fused)
+            metrics_update(history[e, 1:val_col], p, ybv, B, metric_codes, mlp, per_sample)
+            dp = dpred[:B]
+            loss_backward(dp, p, ybv, swb, B, loss_code, lp, fused)
+            K = p.shape[1]
+            doutT = d1[:K * B].reshape(K, B)
+            for i in range(B):
+                for j in range(K):
+                    doutT[j, i] = dp[i, j]
+            network_backward(params, grads, layers, act_params, xT, work, B_cap, d1, d2, fused)
             optimizer_step(params, grads, slots, tensors, opt_code, hp, opt_state)
             batch += 1
         history[e, 0] = loss_sum / N
@@ -111,5 +155,5 @@ def train_epochs(
             history[e, k] /= N
         if x_val.shape[0] > 0:
             evaluate_dataset(history[e, val_col:], params, layers, act_params, x_val, y_val, sw_val,
-                             loss_code, lp, metric_codes, mlp, work, per_sample, B_cap)
+                             loss_code, lp, metric_codes, mlp, work, xin, pred, per_sample, B_cap)
         report[R_EPOCHS_DONE] = e + 1

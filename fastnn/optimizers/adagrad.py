@@ -1,7 +1,5 @@
 """Adagrad, Keras 3 formula: acc += g^2 (acc starts at initial_accumulator_value);
 w -= lr g / sqrt(acc + eps) (epsilon INSIDE the sqrt)."""
-import numpy as np
-
 from ..kernels import codes as C
 from .base import Optimizer, check_number
 
@@ -23,8 +21,9 @@ class Adagrad(Optimizer):
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, low=0)
         self.epsilon = check_number("Adagrad", "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
 
-    def _initial_slots(self, n_params, dtype):
-        return np.full((1, n_params), self.initial_accumulator_value, dtype=dtype)
+    @property
+    def initial_slot_value(self):
+        return self.initial_accumulator_value
 
     def _fill_hyperparameters(self, hp):
         hp[C.HP_EPSILON] = self.epsilon

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from .. import memory
 from ..kernels import codes as C
 
 
@@ -98,12 +99,15 @@ class Optimizer:
         return hp
 
     # ---- state ----------------------------------------------------------------------------
-    def _initial_slots(self, n_params, dtype):
-        return np.zeros((max(self.n_slots, 1), n_params), dtype=dtype)
+    initial_slot_value = 0.0  # Adagrad starts its accumulator elsewhere
 
     def build(self, n_params, dtype):
-        """Fresh state for a flat buffer of n_params values (slots zero, iterations 0)."""
-        self._slots = self._initial_slots(n_params, dtype)
+        """Fresh state for a flat buffer of n_params values (slots zero, iterations 0).
+        Slot rows are padded so that no two rows share a page offset (fastnn/memory.py)."""
+        rows = max(self.n_slots, 1)
+        self._slots = memory.zeros((rows, memory.slot_row_length(n_params, dtype)), dtype, "slots")
+        self._slots[:, :n_params] = self.initial_slot_value
+        self._n_params = n_params
         self._state = np.zeros(C.N_OPT_STATE, dtype=np.float64)
         self._state[C.S_U_PRODUCT] = 1.0
 
@@ -111,20 +115,29 @@ class Optimizer:
     def built(self):
         return self._slots is not None
 
+    def built_for(self, n_params, dtype):
+        return self.built and self._n_params == n_params and self._slots.dtype == dtype
+
     @property
     def iterations(self):
         return 0 if self._state is None else int(self._state[C.S_ITERATIONS])
 
     def state_arrays(self):
+        """(slots (k, row >= n_params) as the kernel uses them, scalar state)."""
         return self._slots, self._state
 
-    def set_state_arrays(self, slots, state):
+    def get_state(self):
+        """(slots (k, n_params), scalar state): the state to save."""
+        return self._slots[:, :self._n_params].copy(), self._state.copy()
+
+    def set_state(self, slots, state):
         slots = np.asarray(slots)
         if slots.ndim != 2 or slots.shape[0] != max(self.n_slots, 1):
             raise ValueError(f"{type(self).__name__}: optimizer state has shape {slots.shape}, "
                              f"expected ({max(self.n_slots, 1)}, n_params).")
-        self._slots = np.ascontiguousarray(slots)
-        self._state = np.array(state, dtype=np.float64).reshape(C.N_OPT_STATE)
+        self.build(slots.shape[1], slots.dtype.type)
+        self._slots[:, :slots.shape[1]] = slots
+        self._state[:] = np.array(state, dtype=np.float64).reshape(C.N_OPT_STATE)
 
     # ---- stepping plain arrays, as keras' optimizer.apply(grads, variables) -----------------
     def apply(self, grads, params):
@@ -153,9 +166,9 @@ class Optimizer:
         flat_g = np.concatenate([np.asarray(g, dtype=dtype).reshape(-1) for g in glist])
         if not np.all(np.isfinite(flat_g)):
             raise ValueError("apply: gradients contain NaN or inf.")
-        if not self.built or self._slots.shape[1] != flat_p.size or self._slots.dtype != dtype:
+        if not self.built_for(flat_p.size, dtype):
             if self.built and self.iterations > 0:
-                raise ValueError(f"apply: this optimizer already holds state for {self._slots.shape[1]} "
+                raise ValueError(f"apply: this optimizer already holds state for {self._n_params} "
                                  f"values; create a new one for {flat_p.size}.")
             self.build(flat_p.size, dtype)
         optimizer_step(flat_p, flat_g, self._slots, tensors, self.code, self.hyperparameters(), self._state)

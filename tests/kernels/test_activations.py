@@ -28,18 +28,21 @@ IDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p in CASES]
 
 
 def kernel_forward(name, z, **params):
+    """f(z) for z (samples, features) through the feature-major kernel."""
     f = ActivationFunction(name, **params)
-    out = np.empty_like(z)
-    activation_forward(out, z, f.code, f.param_vector(z.dtype.type))
-    return out
+    zT = np.ascontiguousarray(z.T)
+    out = np.empty_like(zT)
+    activation_forward(out, zT, f.code, f.param_vector(z.dtype.type))
+    return out.T
 
 
 def kernel_backward(name, z, g, **params):
     f = ActivationFunction(name, **params)
-    a = kernel_forward(name, z, **params)
-    dz = np.empty_like(z)
-    activation_backward(dz, g, z, a, f.code, f.param_vector(z.dtype.type))
-    return dz
+    zT, gT = np.ascontiguousarray(z.T), np.ascontiguousarray(g.T)
+    aT = np.ascontiguousarray(kernel_forward(name, z, **params).T)
+    dzT = np.empty_like(zT)
+    activation_backward(dzT, gT, zT, aT, f.code, f.param_vector(z.dtype.type))
+    return dzT.T
 
 
 def sample_inputs(rng, rows=7, cols=9):
@@ -153,7 +156,15 @@ def test_backward_runs_in_place(rng):
     z = rng.normal(size=(4, 3))
     g = rng.normal(size=z.shape)
     expected = kernel_backward("tanh", z, g)
-    a = kernel_forward("tanh", z)
+    a = np.tanh(z)
     f = ActivationFunction("tanh")
     activation_backward(g, g, z, a, f.code, f.param_vector(np.float64))  # dz is da
     np.testing.assert_allclose(g, expected, rtol=1e-15)
+
+
+def test_softmax_normalises_each_column_of_a_feature_major_block(rng):
+    zT = rng.normal(size=(3, 5))  # 3 features, 5 samples
+    out = np.empty_like(zT)
+    f = ActivationFunction("softmax")
+    activation_forward(out, zT, f.code, f.param_vector(np.float64))
+    np.testing.assert_allclose(out.sum(axis=0), 1.0, rtol=1e-14)

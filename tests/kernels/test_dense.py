@@ -1,5 +1,6 @@
 """Dense kernels, both the hand-loop and the BLAS path, vs the NumPy reference and finite
-differences, with and without bias, on random shapes."""
+differences, with and without bias, on random shapes. The kernels take feature-major
+activations (x^T); the helpers transpose so the tests read in the usual row-major terms."""
 import numpy as np
 import pytest
 
@@ -11,17 +12,18 @@ SHAPES = [(1, 1, 1), (1, 5, 20), (32, 5, 20), (7, 64, 1), (64, 3, 64), (13, 33, 
 
 
 def run_forward(x, w, b, use_blas):
-    out = np.full((x.shape[0], w.shape[1]), np.nan, dtype=x.dtype)
-    dense_forward(out, x, w, b if b is not None else np.zeros(0, x.dtype), b is not None, use_blas)
-    return out
+    outT = np.full((w.shape[1], x.shape[0]), np.nan, dtype=x.dtype)
+    dense_forward(outT, np.ascontiguousarray(x.T), w, b if b is not None else np.zeros(0, x.dtype), b is not None,
+                  use_blas)
+    return outT.T
 
 
 def run_backward(dout, x, w, use_bias, use_blas):
-    dx = np.full_like(x, np.nan)
+    dxT = np.full((x.shape[1], x.shape[0]), np.nan, dtype=x.dtype)
     dw = np.full_like(w, np.nan)  # backward must overwrite, never read, its outputs
     db = np.full(w.shape[1] if use_bias else 0, np.nan, dtype=x.dtype)
-    dense_backward(dx, dw, db, dout, x, w, use_bias, True, use_blas)
-    return dx, dw, (db if use_bias else None)
+    dense_backward(dxT, dw, db, np.ascontiguousarray(dout.T), np.ascontiguousarray(x.T), w, use_bias, True, use_blas)
+    return dxT.T, dw, (db if use_bias else None)
 
 
 @pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])

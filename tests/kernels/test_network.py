@@ -25,12 +25,14 @@ def kernel_gradients(model, x, y, loss):
     layout = model._layout
     B = len(x)
     ws = layout.workspace(B)
-    out = network_forward(model._params, layout.table, layout.act_params, x, ws.work, B).copy()
+    xT = np.ascontiguousarray(x.T)  # the network runs feature-major
+    out = network_forward(model._params, layout.table, layout.act_params, xT, ws.work, B).T.copy()
     grads = np.full(layout.n_params, np.nan)
     fused = loss.code == C.LOSS_CCE and layout.table[-1, C.L_ACT] == C.ACT_SOFTMAX
-    dout = ws.d1[:out.size].reshape(out.shape)
+    dout = np.empty_like(out)
     loss_backward(dout, out, y, np.ones(B), B, loss.code, loss.param_vector(np.float64), fused)
-    network_backward(model._params, grads, layout.table, layout.act_params, x, ws.work, B, ws.d1, ws.d2, fused)
+    ws.d1[:out.size] = dout.T.reshape(-1)
+    network_backward(model._params, grads, layout.table, layout.act_params, xT, ws.work, B, ws.d1, ws.d2, fused)
     return out, grads
 
 

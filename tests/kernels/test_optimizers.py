@@ -137,10 +137,10 @@ def test_tf_keras_momentum_example():
     var = np.array([1.0, 2.0])
     opt.apply(np.array([0.1, 0.1]), var)
     np.testing.assert_allclose(var, [0.8, 1.8], rtol=1e-12)
-    np.testing.assert_allclose(opt.state_arrays()[0][0], [-0.2, -0.2], rtol=1e-12)
+    np.testing.assert_allclose(opt.get_state()[0][0], [-0.2, -0.2], rtol=1e-12)
     opt.apply(np.array([0.1, 0.1]), var)
     np.testing.assert_allclose(var, [0.42, 1.42], rtol=1e-12)
-    np.testing.assert_allclose(opt.state_arrays()[0][0], [-0.38, -0.38], rtol=1e-12)
+    np.testing.assert_allclose(opt.get_state()[0][0], [-0.38, -0.38], rtol=1e-12)
 
 
 def test_clipnorm_is_per_tensor_not_global():
