@@ -1,9 +1,8 @@
-"""Reading the user's data (CSV, .npy pairs, .npz) and the built-in tutorial dataset, and
-encoding labels for the chosen loss.
+"""Reading the user's data (CSV, .npy pairs, .npz) and the built-in tutorial dataset.
 
 A Dataset holds features (N, d) float64, raw targets (N,) as read (numbers or strings), the
-feature and target names. encode_targets() turns raw targets into what the loss needs and
-returns the LabelCoding needed to decode predictions later (it is saved in the model file).
+feature and target names. Encoding the targets for a loss is fastnn.tasks' job (LabelCoding),
+so the library's sweep and the CLI share it.
 """
 import csv
 import os
@@ -15,16 +14,6 @@ from fastnn import datasets
 
 from .errors import CLIError
 
-# losses by the labels they need
-TWO_CLASS_PM1 = {"hinge", "squared_hinge", "mean_squared_error", "mean_absolute_error",
-                 "mean_absolute_percentage_error", "log_cosh", "huber"}
-TWO_CLASS_01 = {"binary_crossentropy", "mean_squared_logarithmic_error", "poisson"}
-ONE_HOT = {"categorical_crossentropy", "categorical_hinge", "kl_divergence", "cosine_similarity"}
-SPARSE = {"sparse_categorical_crossentropy"}
-REGRESSION = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-              "mean_squared_logarithmic_error", "log_cosh", "huber", "poisson"}
-
-
 @dataclass
 class Dataset:
     x: np.ndarray
@@ -32,107 +21,6 @@ class Dataset:
     feature_names: list = field(default_factory=list)
     target_name: str = "label"
     source: str = "built-in"
-
-
-@dataclass
-class LabelCoding:
-    """How labels were encoded for the loss: kind in pm1, 01, onehot, sparse, regression."""
-
-    kind: str
-    classes: list  # original class labels in id order ([] for regression)
-
-    def to_json(self):
-        return {"kind": self.kind, "classes": self.classes}
-
-    @classmethod
-    def from_json(cls, d):
-        return cls(d["kind"], list(d["classes"]))
-
-    @property
-    def n_outputs(self):
-        return len(self.classes) if self.kind in ("onehot", "sparse") else 1
-
-    def encode(self, raw):
-        """Raw targets -> the arrays the loss takes."""
-        if self.kind == "regression":
-            return _as_float(raw, "target")
-        ids = self.class_ids(raw)
-        if self.kind == "pm1":
-            return ids * 2.0 - 1.0
-        if self.kind == "01":
-            return ids.astype(np.float64)
-        if self.kind == "sparse":
-            return ids
-        return np.eye(len(self.classes))[ids]
-
-    def class_ids(self, raw):
-        lookup = {str(c): i for i, c in enumerate(self.classes)}
-        keys = [_label_key(v) for v in raw]
-        unknown = sorted({k for k in keys if k not in lookup})
-        if unknown:
-            raise CLIError(f"the target holds label(s) {unknown[:5]} that the model was not trained on "
-                           f"(known: {self.classes}).")
-        return np.array([lookup[k] for k in keys], dtype=np.int64)
-
-    def decode(self, outputs):
-        """Network outputs (N, units) -> predicted labels (N,) in the original label values."""
-        if self.kind == "regression":
-            return outputs[:, 0]
-        if self.kind == "pm1":
-            ids = (outputs[:, 0] > 0).astype(np.int64)
-        elif self.kind == "01":
-            ids = (outputs[:, 0] > 0.5).astype(np.int64)
-        else:
-            ids = outputs.argmax(axis=1)
-        return np.array(self.classes, dtype=object)[ids]
-
-
-def _label_key(value):
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _as_float(raw, what):
-    try:
-        return np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise CLIError(f"the {what} must be numeric for a regression loss.") from None
-
-
-def choose_coding(raw, loss_name):
-    """The encoding a loss needs for these raw targets, or a CLIError when they cannot fit it."""
-    classes = sorted({_label_key(v) for v in raw}, key=_sort_key)
-    numeric = all(_is_number(c) for c in classes)
-    if loss_name in REGRESSION and numeric and len(classes) > 2:
-        return LabelCoding("regression", [])
-    if len(classes) < 2:
-        raise CLIError(f"the target has a single class ({classes}); a classifier needs at least two.")
-    if loss_name in TWO_CLASS_PM1 or loss_name in TWO_CLASS_01:
-        if len(classes) != 2:
-            kind = "regression" if loss_name in REGRESSION else "two-class"
-            hint = ("its values are not numeric" if loss_name in REGRESSION
-                    else "use categorical_crossentropy or categorical_hinge for more classes")
-            raise CLIError(f"loss {loss_name!r} is a {kind} loss but the target has {len(classes)} classes "
-                           f"({', '.join(classes[:6])}{', ...' if len(classes) > 6 else ''}); {hint}.")
-        return LabelCoding("pm1" if loss_name in TWO_CLASS_PM1 else "01", classes)
-    if loss_name in SPARSE:
-        return LabelCoding("sparse", classes)
-    if loss_name in ONE_HOT:
-        return LabelCoding("onehot", classes)
-    raise CLIError(f"no label encoding for loss {loss_name!r}.")
-
-
-def _is_number(s):
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
-
-
-def _sort_key(s):
-    return (0, float(s), s) if _is_number(s) else (1, 0.0, s)
 
 
 def builtin(seed):

@@ -54,7 +54,7 @@ def _guard(fn):
         return fn()
     except typer.Exit:
         raise
-    except (CLIError, ModelFileError, ValueError, TypeError, FileNotFoundError, FileExistsError) as exc:
+    except (CLIError, ModelFileError, ValueError, TypeError, FileNotFoundError, FileExistsError, ImportError) as exc:
         if os.environ.get("FASTNN_DEBUG"):
             raise
         _fail(str(exc))
@@ -179,6 +179,94 @@ def warmup(
     from .use import run_warmup
 
     _guard(lambda: run_warmup(dtype))
+
+
+# ---- sweep and plots ---------------------------------------------------------------------------
+
+@app.command(name="sweep")
+def sweep_command(
+    activation: Annotated[Optional[str], typer.Option(
+        "--activation", help="Hidden-layer activations to try, comma-separated (default model).")] = None,
+    loss: Annotated[str, typer.Option("--loss", help="Losses to try, comma-separated.")] = "hinge",
+    optimizer: Annotated[str, typer.Option("--opt", "--optimizer", help="Optimizers to try, comma-separated.")] = "adam",
+    lr: Annotated[Optional[str], typer.Option(
+        "--lr", help="Learning rates, comma-separated (default: each optimizer's Keras 3 default).")] = None,
+    layers: Annotated[Optional[list[str]], typer.Option(
+        "--layers", help='Layer specs, separated by ";" or given several times: "20:tanh,1:tanh;40:relu,1:tanh".')] = None,
+    batch_size: Annotated[str, typer.Option("--batch-size", help="Batch sizes, comma-separated.")] = "32",
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeds per combination (seed, seed+1, ...).")] = 1,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per trial.")] = 150,
+    validation_split: Annotated[float, typer.Option("--validation-split", help="Validation fraction.")] = 0.2,
+    seed: Annotated[int, typer.Option("--seed", help="First seed.")] = 0,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Data file (default: the built-in dataset).")] = None,
+    labels: Annotated[Optional[Path], typer.Option("--labels", help="Labels .npy for --data x.npy.")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="Label column of a CSV.")] = None,
+    test_data: Annotated[Optional[Path], typer.Option("--test-data", help="Held-out data for test metrics.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Local worker processes (default: all cores).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'fastnn[distributed]').")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Results file (.csv or .json), updated after each trial; rerun to resume.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Rows in the ranked table (0: all).")] = 20,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+):
+    """Train every combination of the given choices and rank them (the tutorial's question, answered)."""
+    from types import SimpleNamespace
+
+    from .sweep_cmd import run_sweep
+
+    opts = SimpleNamespace(activation=activation, loss=loss, optimizer=optimizer, lr=lr, layers=layers,
+                           batch_size=batch_size, repeats=repeats, epochs=epochs, validation_split=validation_split,
+                           seed=seed, data=data, labels=labels, target=target, test_data=test_data, workers=workers,
+                           scheduler=scheduler, out=None if out is None else str(out), top=top, quiet=quiet)
+    _guard(lambda: run_sweep(opts))
+
+
+plot_app = typer.Typer(help="PNG plots: activations, training history, sweep results (pip install 'fastnn[plot]').",
+                       no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+
+@plot_app.command("activations")
+def plot_activations(
+    out: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path("activations.png"),
+):
+    """Every activation and its derivative on one grid."""
+    from fastnn import plotting
+
+    _guard(lambda: typer.echo(f"wrote {plotting.activations_plot(out)}"))
+
+
+@plot_app.command("history")
+def plot_history(
+    history: Annotated[Path, typer.Argument(help="A file written by fastnn train --history (.json or .csv).")],
+    out: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path("history.png"),
+):
+    """Loss and metric curves per epoch."""
+    from fastnn import plotting
+
+    _guard(lambda: typer.echo(f"wrote {plotting.history_plot(plotting.read_history(history), out)}"))
+
+
+@plot_app.command("sweep")
+def plot_sweep(
+    results: Annotated[Path, typer.Argument(help="A results file written by fastnn sweep --out.")],
+    x: Annotated[str, typer.Option("--x", help="Grid axis along x.")] = "activation",
+    y: Annotated[str, typer.Option("--y", help="Grid axis along y.")] = "optimizer",
+    metric: Annotated[str, typer.Option("--metric", help="val_accuracy, test_accuracy, val_loss, train_loss, "
+                                                         "test_loss.")] = "val_accuracy",
+    out: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path("sweep.png"),
+):
+    """Heatmap of a metric over two grid axes."""
+    from fastnn import plotting, sweep
+
+    def go():
+        if not results.exists():
+            raise FileNotFoundError(f"no such file: {results}")
+        rows = list(sweep.ResultsFile(results).load().values())
+        typer.echo(f"wrote {plotting.sweep_plot(rows, x, y, metric, out)}")
+
+    _guard(go)
 
 
 def run():

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import data as D
 from .errors import CLIError
-from .layers_spec import format_layers, parse_layers
+from .layers_spec import format_layers
 
 
 @dataclass
@@ -38,32 +38,6 @@ class TrainOptions:
     history: Optional[Path]
     as_json: bool
     quiet: bool
-
-
-def default_layers(coding, loss_name, activation):
-    """One hidden layer of 20 and an output layer that fits the loss and label encoding."""
-    categorical = coding.kind in ("onehot", "sparse")
-    hidden = activation or ("relu" if categorical else "tanh")
-    if coding.kind == "pm1":
-        output = (1, "tanh")
-    elif coding.kind == "01" or loss_name == "mean_squared_logarithmic_error":
-        output = (1, "softplus" if loss_name == "poisson" else "sigmoid")
-    elif coding.kind == "regression":
-        output = (1, "softplus" if loss_name in ("poisson", "mean_squared_logarithmic_error") else "linear")
-    elif loss_name in ("categorical_hinge", "cosine_similarity"):
-        output = (coding.n_outputs, "linear")
-    else:
-        output = (coding.n_outputs, "softmax")
-    return [(20, hidden), output]
-
-
-def _optimizer(name, lr):
-    from fastnn import optimizers
-
-    opt = optimizers.get(name)
-    if lr is not None:
-        opt = type(opt)(**{**opt.get_config(), "learning_rate": lr})
-    return opt
 
 
 def _write_history(path, hist):
@@ -94,10 +68,10 @@ def _check_out_path(path, what):
 
 def run_train(o: TrainOptions):
     import fastnn
-    from fastnn import losses
+    from fastnn import losses, tasks
 
     loss = losses.get(o.loss)  # unknown names fail here, before any data is read
-    opt = _optimizer(o.optimizer, o.lr)
+    tasks.make_optimizer(o.optimizer, o.lr)
     if o.activation is not None:
         fastnn.activations.canonical_name(o.activation)
     if o.dtype not in ("float32", "float64"):
@@ -108,6 +82,7 @@ def run_train(o: TrainOptions):
     _check_out_path(o.history, "--history")
     if o.history is not None and Path(o.history).suffix.lower() not in (".json", ".csv"):
         raise CLIError(f"--history {o.history}: use a .json or .csv file name.")
+    layer_list = tasks.parse_layers(o.layers) if o.layers else None
 
     if o.data is None:
         if o.labels or o.target:
@@ -120,54 +95,28 @@ def run_train(o: TrainOptions):
             test_set = D.load(str(o.test_data), target=train_set.target_name if o.target else None,
                               feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None,
                               labels=None, require_target=True)
-    coding = D.choose_coding(train_set.targets, loss.name)
-    y = coding.encode(train_set.targets)
-    layer_list = parse_layers(o.layers) if o.layers else default_layers(coding, loss.name, o.activation)
-    if layer_list[-1][0] != coding.n_outputs:
-        raise CLIError(f"--layers ends with {layer_list[-1][0]} unit(s) but loss {loss.name!r} on this target "
-                       f"needs {coding.n_outputs} output(s) ({coding.kind} labels, classes: {coding.classes}).")
+    coding = tasks.choose_coding(train_set.targets, loss.name)
+    layer_list = layer_list or tasks.default_layers(coding, loss.name, o.activation)
     metric_names = [m.strip() for m in o.metrics.split(",") if m.strip()]
-    if coding.kind == "regression":
-        metric_names = [m for m in metric_names if m not in ("accuracy", "acc")]
-
-    n_features = train_set.x.shape[1]
-    model = fastnn.Sequential(name="fastnn_cli", dtype=o.dtype, seed=o.seed)
-    for i, (units, act) in enumerate(layer_list):
-        model.add(fastnn.Dense(units, activation=act, input_dim=n_features if i == 0 else None))
-    model.compile(optimizer=opt, loss=loss, metrics=metric_names)
-    model.metadata = {"labels": coding.to_json(), "features": train_set.feature_names,
-                      "target": train_set.target_name, "trained_on": train_set.source}
 
     stream = sys.stderr if o.as_json else sys.stdout
+    n_features = train_set.x.shape[1]
     if not o.quiet:
+        opt = tasks.make_optimizer(o.optimizer, o.lr)
         print(f"fastnn train: {loss.name} + {type(opt).__name__} (lr {opt.learning_rate:g}), "
               f"{format_layers(n_features, layer_list)}, {o.epochs} epochs, batch {o.batch_size}, {o.dtype}, "
-              f"{len(y)} rows from {train_set.source}", file=stream)
-    verbose = 0 if o.quiet else 2
-    t0 = time.perf_counter()
+              f"{len(train_set.x)} rows from {train_set.source}", file=stream)
+    test = (test_set.x, test_set.targets) if test_set is not None else None
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(stream):
         warnings.simplefilter("always")  # fit's warnings become one "fastnn: warning:" line each
-        hist = model.fit(train_set.x, y, epochs=o.epochs, batch_size=o.batch_size,
-                         validation_split=o.validation_split, verbose=verbose)
-    train_seconds = time.perf_counter() - t0
+        model, hist, summary = tasks.train_and_evaluate(
+            train_set.x, train_set.targets, test, loss=loss.name, optimizer=o.optimizer, lr=o.lr,
+            layers=layer_list, epochs=o.epochs, batch_size=o.batch_size, validation_split=o.validation_split,
+            metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2)
     for w in caught:
         print(f"fastnn: warning: {w.message}", file=sys.stderr)
-    interrupted = hist.interrupted
-
-    summary = {"loss_function": loss.name, "optimizer": type(opt).__name__.lower(), "learning_rate": opt.learning_rate,
-               "layers": [f"{u}:{a}" for u, a in layer_list], "epochs_run": len(hist.epoch),
-               "train_seconds": round(train_seconds, 6), "interrupted": bool(interrupted)}
-    summary.update({k: v[-1] for k, v in hist.history.items() if v})
-    if test_set is not None and test_set.targets is not None:
-        yt = coding.encode(test_set.targets)
-        results = model.evaluate(test_set.x, yt, verbose=0, return_dict=True)
-        summary.update({f"test_{k}": v for k, v in results.items()})
-        if coding.kind != "regression":
-            predicted = coding.decode(model.predict(test_set.x))
-            truth = np.array(coding.classes, dtype=object)[coding.class_ids(test_set.targets)]
-            summary["test_accuracy"] = float(np.mean(predicted == truth))
-        summary["test_rows"] = int(len(test_set.x))
-
+    model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
+                           "trained_on": train_set.source})
     if o.out is not None:
         model.save(str(o.out))
         summary["model"] = str(o.out)
@@ -179,7 +128,7 @@ def run_train(o: TrainOptions):
         print(json.dumps(summary))
     else:
         _print_summary(summary, hist, o, model)
-    return 130 if interrupted else 0
+    return 130 if summary["interrupted"] else 0
 
 
 def _print_summary(s, hist, o, model):

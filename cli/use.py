@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from fastnn import tasks
+
 from . import data as D
 from .errors import CLIError
 
@@ -15,7 +17,7 @@ def _load(path):
 
     model = fastnn.load_model(str(path))
     meta = getattr(model, "metadata", {}) or {}
-    coding = D.LabelCoding.from_json(meta["labels"]) if "labels" in meta else None
+    coding = tasks.LabelCoding.from_json(meta["labels"]) if "labels" in meta else None
     return model, meta, coding
 
 
@@ -37,13 +39,11 @@ def run_evaluate(model_path, data_path, labels, as_json):
     if ds.targets is None:
         raise CLIError(f"{data_path} has no labels to evaluate against.")
     if coding is None:
-        coding = D.choose_coding(ds.targets, model.loss.name)
+        coding = tasks.choose_coding(ds.targets, model.loss.name)
     y = coding.encode(ds.targets)
     results = model.evaluate(ds.x, y, verbose=0, return_dict=True)
     if coding.kind != "regression":
-        predicted = coding.decode(model.predict(ds.x))
-        truth = np.array(coding.classes, dtype=object)[coding.class_ids(ds.targets)]
-        results["class_accuracy"] = float(np.mean(predicted == truth))
+        results["class_accuracy"] = coding.accuracy(model.predict(ds.x), ds.targets)
     results["rows"] = int(len(ds.x))
     if as_json:
         print(json.dumps(results))

@@ -1,0 +1,101 @@
+"""fastnn sweep: a grid of trainings over activations, losses, optimizers, ... on all cores or a
+Dask cluster, a ranked table on the terminal, every result in a resumable file."""
+import sys
+import time
+
+from fastnn import sweep
+
+from . import data as D
+from .errors import CLIError
+
+
+def _split(value, sep=","):
+    if value is None:
+        return [None]
+    parts = [p.strip() for p in value.split(sep)]
+    if any(not p for p in parts):
+        raise CLIError(f"empty value in {value!r} (two separators in a row?).")
+    return parts
+
+
+def _numbers(value, kind, option):
+    out = []
+    for p in _split(value):
+        if p is None:
+            return [None]
+        try:
+            out.append(kind(float(p)) if kind is int and float(p).is_integer() else kind(p))
+        except ValueError:
+            raise CLIError(f"{option}: {p!r} is not a {'whole number' if kind is int else 'number'}.") from None
+    return out
+
+
+def run_sweep(o):
+    if o.workers is not None and o.workers < 1:
+        raise CLIError(f"--workers must be at least 1, got {o.workers}.")
+    if o.out:
+        sweep.ResultsFile(o.out).load()  # a bad name or an unreadable file fails before any work
+    if o.scheduler and "://" not in o.scheduler:
+        raise CLIError(f"--scheduler {o.scheduler!r}: give the scheduler's address, e.g. tcp://10.0.0.5:8786.")
+    layers = [None]
+    if o.layers:
+        layers = [p for spec in o.layers for p in _split(spec, ";")]
+    trials = sweep.grid(
+        activation=_split(o.activation), loss=_split(o.loss), optimizer=_split(o.optimizer),
+        lr=_numbers(o.lr, float, "--lr"), layers=layers, batch_size=_numbers(o.batch_size, int, "--batch-size"),
+        repeats=o.repeats, seed=o.seed, epochs=o.epochs, validation_split=o.validation_split)
+    if o.data is None:
+        train_set, test_set = D.builtin(o.seed)
+    else:
+        train_set = D.load(str(o.data), target=o.target, labels=None if o.labels is None else str(o.labels))
+        test_set = None
+        if o.test_data is not None:
+            test_set = D.load(str(o.test_data), target=train_set.target_name if o.target else None,
+                              feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None)
+    data = sweep.Data(train_set.x, train_set.targets, None if test_set is None else test_set.x,
+                      None if test_set is None else test_set.targets, train_set.source)
+    where = o.scheduler or f"{o.workers or 'all'} local worker(s)"
+    print(f"fastnn sweep: {len(trials)} trials ({len(trials) // o.repeats} combinations x {o.repeats} seeds) on "
+          f"{train_set.source}, {where}", file=sys.stderr)
+    t0 = time.perf_counter()
+    results = _run_with_progress(trials, data, o)
+    seconds = time.perf_counter() - t0
+    summaries, rank_by = sweep.summarize(results)
+    _print_table(summaries, rank_by, o.top)
+    failed = sum(1 for r in results if r["status"] != "ok")
+    print(f"\n{len(results)} trials in {seconds:.1f} s wall ({failed} failed)"
+          + (f"; all results in {o.out}" if o.out else ""))
+
+
+def _run_with_progress(trials, data, o):
+    try:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    except ImportError:  # rich comes with typer, but stay usable without it
+        return sweep.run(trials, data, workers=o.workers, scheduler=o.scheduler, out=o.out)
+    columns = [TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, transient=True, disable=o.quiet or not sys.stderr.isatty()) as bar:
+        task = bar.add_task("sweep", total=len(trials))
+        return sweep.run(trials, data, workers=o.workers, scheduler=o.scheduler, out=o.out,
+                         progress=lambda done, total, _: bar.update(task, completed=done))
+
+
+def _fmt(stat, digits=3):
+    if stat is None:
+        return "-"
+    mean, std = stat
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def _print_table(summaries, rank_by, top):
+    varying = [a for a in sweep.AXES if len({str(s.combo[a]) for s in summaries}) > 1] or ["activation"]
+    header = ["#"] + varying + [rank_by, "test_accuracy", "train_loss", "s/trial", "failures"]
+    rows = []
+    for i, s in enumerate(summaries[:top] if top else summaries, 1):
+        rows.append([str(i)] + [str(s.combo[a]) for a in varying]
+                    + [_fmt(s.stats.get(rank_by)), _fmt(s.stats.get("test_accuracy")), _fmt(s.stats.get("train_loss")),
+                       f"{s.seconds:.3f}", (f"{len(s.failures)}: {s.failures[0][:60]}" if s.failures else "")])
+    widths = [max(len(r[c]) for r in rows + [header]) for c in range(len(header))]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print("| " + " | ".join(v.ljust(w) for v, w in zip(r, widths)) + " |")

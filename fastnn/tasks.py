@@ -1,0 +1,232 @@
+"""From raw labels to a trained, evaluated model: what `fastnn train` and `fastnn.sweep` share.
+
+A task is a dataset with raw labels (class names or numbers), a loss and the rest of a
+training configuration. This module
+- encodes labels as the loss needs them (LabelCoding: ±1 for the hinge family and the
+  regression losses on two classes, 0/1 for binary crossentropy, one-hot or class ids for the
+  categorical losses, raw values for regression) and decodes predictions back;
+- builds the default model for a loss (one hidden layer of 20, an output that fits the loss);
+- trains and evaluates one configuration and summarises it (train_and_evaluate).
+Labels that cannot fit the loss (five classes with hinge, names with mse) raise ValueError.
+"""
+import time
+
+import numpy as np
+
+# losses by the labels they need
+TWO_CLASS_PM1 = {"hinge", "squared_hinge", "mean_squared_error", "mean_absolute_error",
+                 "mean_absolute_percentage_error", "log_cosh", "huber"}
+TWO_CLASS_01 = {"binary_crossentropy", "mean_squared_logarithmic_error", "poisson"}
+ONE_HOT = {"categorical_crossentropy", "categorical_hinge", "kl_divergence", "cosine_similarity"}
+SPARSE = {"sparse_categorical_crossentropy"}
+REGRESSION = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+              "mean_squared_logarithmic_error", "log_cosh", "huber", "poisson"}
+
+
+def label_key(value):
+    """A label's identity as text: 1, 1.0 and '1' are the same class."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _is_number(s):
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def _sort_key(s):
+    return (0, float(s), s) if _is_number(s) else (1, 0.0, s)
+
+
+class LabelCoding:
+    """How labels were encoded for the loss: kind in pm1, 01, onehot, sparse, regression."""
+
+    def __init__(self, kind, classes):
+        self.kind = kind
+        self.classes = list(classes)  # original labels in class-id order ([] for regression)
+
+    def to_json(self):
+        return {"kind": self.kind, "classes": self.classes}
+
+    @classmethod
+    def from_json(cls, d):
+        return cls(d["kind"], d["classes"])
+
+    @property
+    def n_outputs(self):
+        return len(self.classes) if self.kind in ("onehot", "sparse") else 1
+
+    def encode(self, raw):
+        """Raw labels -> the array the loss takes."""
+        if self.kind == "regression":
+            try:
+                return np.asarray(raw, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError("the target must be numeric for a regression loss.") from None
+        ids = self.class_ids(raw)
+        if self.kind == "pm1":
+            return ids * 2.0 - 1.0
+        if self.kind == "01":
+            return ids.astype(np.float64)
+        if self.kind == "sparse":
+            return ids
+        return np.eye(len(self.classes))[ids]
+
+    def class_ids(self, raw):
+        lookup = {str(c): i for i, c in enumerate(self.classes)}
+        keys = [label_key(v) for v in raw]
+        unknown = sorted({k for k in keys if k not in lookup})
+        if unknown:
+            raise ValueError(f"the labels hold value(s) {unknown[:5]} the model was not trained on "
+                             f"(known: {self.classes}).")
+        return np.array([lookup[k] for k in keys], dtype=np.int64)
+
+    def decode(self, outputs):
+        """Network outputs (N, units) -> predicted labels (N,) as the original label values."""
+        if self.kind == "regression":
+            return outputs[:, 0]
+        if self.kind == "pm1":
+            ids = (outputs[:, 0] > 0).astype(np.int64)
+        elif self.kind == "01":
+            ids = (outputs[:, 0] > 0.5).astype(np.int64)
+        else:
+            ids = outputs.argmax(axis=1)
+        return np.array(self.classes, dtype=object)[ids]
+
+    def accuracy(self, outputs, raw):
+        truth = np.array(self.classes, dtype=object)[self.class_ids(raw)]
+        return float(np.mean(self.decode(outputs) == truth))
+
+
+def choose_coding(raw, loss_name):
+    """The encoding a loss needs for these raw labels, or ValueError when they cannot fit it."""
+    classes = sorted({label_key(v) for v in raw}, key=_sort_key)
+    numeric = all(_is_number(c) for c in classes)
+    if loss_name in REGRESSION and numeric and len(classes) > 2:
+        return LabelCoding("regression", [])
+    if len(classes) < 2:
+        raise ValueError(f"the target has a single class ({classes}); a classifier needs at least two.")
+    if loss_name in TWO_CLASS_PM1 or loss_name in TWO_CLASS_01:
+        if len(classes) != 2:
+            kind = "regression" if loss_name in REGRESSION else "two-class"
+            hint = ("its values are not numeric" if loss_name in REGRESSION
+                    else "use categorical_crossentropy or categorical_hinge for more classes")
+            raise ValueError(f"loss {loss_name!r} is a {kind} loss but the target has {len(classes)} classes "
+                             f"({', '.join(classes[:6])}{', ...' if len(classes) > 6 else ''}); {hint}.")
+        return LabelCoding("pm1" if loss_name in TWO_CLASS_PM1 else "01", classes)
+    if loss_name in SPARSE:
+        return LabelCoding("sparse", classes)
+    if loss_name in ONE_HOT:
+        return LabelCoding("onehot", classes)
+    raise ValueError(f"no label encoding for loss {loss_name!r}.")
+
+
+def default_layers(coding, loss_name, activation=None):
+    """[(units, activation)]: one hidden layer of 20 and an output that fits the loss."""
+    categorical = coding.kind in ("onehot", "sparse")
+    hidden = activation or ("relu" if categorical else "tanh")
+    if coding.kind == "pm1":
+        output = (1, "tanh")
+    elif coding.kind == "01":
+        output = (1, "softplus" if loss_name == "poisson" else "sigmoid")
+    elif coding.kind == "regression":
+        output = (1, "softplus" if loss_name in ("poisson", "mean_squared_logarithmic_error") else "linear")
+    elif loss_name in ("categorical_hinge", "cosine_similarity"):
+        output = (coding.n_outputs, "linear")
+    else:
+        output = (coding.n_outputs, "softmax")
+    return [(20, hidden), output]
+
+
+def parse_layers(spec):
+    """'20:tanh,1:tanh' -> [(20, 'tanh'), (1, 'tanh')] (activation defaults to linear)."""
+    from . import activations
+
+    layers = []
+    for part in (p.strip() for p in str(spec).split(",")):
+        if not part:
+            raise ValueError(f"layers {spec!r}: empty layer (two commas in a row?). Example: 20:tanh,1:tanh")
+        units, _, act = part.partition(":")
+        try:
+            n = int(units)
+        except ValueError:
+            raise ValueError(f"layers {spec!r}: {units!r} is not a number of units. Example: 20:tanh") from None
+        if n < 1:
+            raise ValueError(f"layers {spec!r}: a layer needs at least 1 unit, got {n}.")
+        name = act.strip() or "linear"
+        try:
+            activations.canonical_name(name)
+        except ValueError as exc:
+            raise ValueError(f"layers {spec!r}: {exc}") from None
+        layers.append((n, name))
+    return layers
+
+
+def make_optimizer(name, lr=None):
+    from . import optimizers
+
+    opt = optimizers.get(name)
+    if lr is not None:
+        opt = type(opt)(**{**opt.get_config(), "learning_rate": lr})
+    return opt
+
+
+def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None, activation=None,
+                metrics=("accuracy",), seed=0, dtype="float32"):
+    """A compiled Sequential for this task, with the label coding in model.metadata."""
+    from .layers import Dense
+    from .losses import get as get_loss
+    from .models import Sequential
+
+    loss = get_loss(loss)
+    layer_list = parse_layers(layers) if isinstance(layers, str) else (layers or default_layers(coding, loss.name,
+                                                                                                 activation))
+    if layer_list[-1][0] != coding.n_outputs:
+        raise ValueError(f"the layers end with {layer_list[-1][0]} unit(s) but loss {loss.name!r} on this target "
+                         f"needs {coding.n_outputs} output(s) ({coding.kind} labels, classes: {coding.classes}).")
+    metric_names = [m for m in metrics if not (coding.kind == "regression" and m in ("accuracy", "acc"))]
+    model = Sequential(name="fastnn_task", dtype=dtype, seed=seed)
+    for i, (units, act) in enumerate(layer_list):
+        model.add(Dense(units, activation=act, input_dim=n_features if i == 0 else None))
+    model.compile(optimizer=make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer,
+                  loss=loss, metrics=metric_names)
+    model.metadata = {"labels": coding.to_json()}
+    return model, layer_list
+
+
+def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=None, layers=None, activation=None,
+                       epochs=150, batch_size=32, validation_split=0.2, metrics=("accuracy",), seed=0,
+                       dtype="float32", verbose=0):
+    """Train one configuration and evaluate it. Returns (model, history, summary dict); the
+    summary holds the configuration, the final and validation logs, the test results when a
+    test set (x_test, raw_y_test) is given, and the training time."""
+    from .losses import get as get_loss
+
+    loss_name = get_loss(loss).name
+    coding = choose_coding(raw_y, loss_name)
+    y = coding.encode(raw_y)
+    model, layer_list = build_model(x.shape[1], coding, loss_name, optimizer, lr, layers, activation, metrics, seed,
+                                    dtype)
+    t0 = time.perf_counter()
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=validation_split,
+                        verbose=verbose)
+    seconds = time.perf_counter() - t0
+    opt = model.optimizer
+    summary = {"loss_function": loss_name, "optimizer": type(opt).__name__.lower(),
+               "learning_rate": opt.learning_rate, "layers": [f"{u}:{a}" for u, a in layer_list],
+               "batch_size": batch_size, "seed": seed, "epochs_run": len(history.epoch),
+               "train_seconds": round(seconds, 6), "interrupted": bool(history.interrupted),
+               "nonfinite": bool(history.nonfinite)}
+    summary.update({k: v[-1] for k, v in history.history.items() if v})
+    if test is not None and test[1] is not None:
+        x_test, raw_test = test
+        results = model.evaluate(x_test, coding.encode(raw_test), verbose=0, return_dict=True)
+        summary.update({f"test_{k}": v for k, v in results.items()})
+        if coding.kind != "regression":
+            summary["test_accuracy"] = coding.accuracy(model.predict(x_test), raw_test)
+        summary["test_rows"] = int(len(x_test))
+    return model, history, summary
