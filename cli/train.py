@@ -107,6 +107,11 @@ def run_train(o: TrainOptions):
               f"{format_layers(n_features, layer_list)}, {o.epochs} epochs, batch {o.batch_size}, {o.dtype}, "
               f"{len(train_set.x)} rows from {train_set.source}", file=stream)
     test = (test_set.x, test_set.targets) if test_set is not None else None
+    from fastnn.training import training_kernels
+    from fastnn.warmup import load_training_kernels
+
+    kernel_seconds = load_training_kernels(o.dtype)  # so the training time below is training alone
+    compiled = training_kernels(o.dtype).__name__.startswith("fastnn_kernels")
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(stream):
         warnings.simplefilter("always")  # fit's warnings become one "fastnn: warning:" line each
         model, hist, summary = tasks.train_and_evaluate(
@@ -117,6 +122,8 @@ def run_train(o: TrainOptions):
         print(f"fastnn: warning: {w.message}", file=sys.stderr)
     model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
                            "trained_on": train_set.source})
+    summary["kernel_load_seconds"] = round(kernel_seconds, 4)
+    summary["kernels"] = "compiled module" if compiled else "numba jit"
     if o.out is not None:
         model.save(str(o.out))
         summary["model"] = str(o.out)
@@ -147,8 +154,10 @@ def _print_summary(s, hist, o, model):
                          if k.startswith("test_") and k != "test_rows")
         lines.append(f"Test        {test}  ({s['test_rows']} held-out rows)")
     per_epoch = s["train_seconds"] / max(s["epochs_run"], 1)
-    lines.append(f"Time        {s['train_seconds']:.3f} s for {s['epochs_run']} epochs "
-                 f"({per_epoch * 1e3:.3f} ms/epoch)")
+    lines.append(f"Time        {s['train_seconds'] * 1e3:.1f} ms for {s['epochs_run']} epochs "
+                 f"({per_epoch * 1e6:.0f} us/epoch); kernels ready in {s['kernel_load_seconds']:.2f} s "
+                 + ("(compiled module)" if s["kernels"] == "compiled module"
+                    else "(Numba JIT; `fastnn warmup` makes this instant)"))
     if "model" in s:
         lines.append(f"Saved       {s['model']}")
     if "history" in s:

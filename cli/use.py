@@ -126,21 +126,21 @@ def run_list():
 
 
 def run_warmup(dtype):
-    from fastnn import warmup
+    from fastnn import aot, warmup
 
     if dtype not in ("float32", "float64", "all"):
         raise CLIError(f"--dtype must be float32, float64 or all, got {dtype!r}.")
     dtypes = ["float32", "float64"] if dtype == "all" else [dtype]
-    print(f"Compiling fastnn's kernels into {warmup.cache_dir()} ...", flush=True)
+    print(f"Compiling fastnn's kernels: modules in {aot.cache_dir()}, Numba's cache in {warmup.cache_dir()} ...",
+          flush=True)
     t0 = time.perf_counter()
-    if len(dtypes) > 1:
-        # one process per dtype: compilation is single-threaded, so both cores work
-        procs = [subprocess.Popen([sys.executable, "-c", f"from fastnn.warmup import warm; warm(['{dt}'])"])
-                 for dt in dtypes]
-        codes = [p.wait() for p in procs]
-        if any(codes):
+    # one process per dtype: compilation is single-threaded, so both cores work
+    procs = [subprocess.Popen([sys.executable, "-c", f"from fastnn.warmup import warm; print(warm(['{dt}'])[0])"],
+                              stdout=subprocess.PIPE, text=True) for dt in dtypes]
+    for p in procs:
+        out, _ = p.communicate()
+        if p.returncode:
             raise CLIError("warmup failed in a worker process (see the messages above).")
-    else:
-        warmup.warm(dtypes)
-    print(f"Done in {time.perf_counter() - t0:.1f} s ({', '.join(dtypes)}). Later runs load the kernels from "
-          f"this cache; rerun after upgrading fastnn or numba.")
+        print("  " + out.strip())
+    print(f"Done in {time.perf_counter() - t0:.1f} s. Later runs start from these; rerun after upgrading fastnn "
+          f"or numba.")

@@ -37,7 +37,8 @@ def labels_are_pm1(y):
 
 
 def resolve(identifier, loss, n_outputs, y):
-    """(display name, kernel code) for one metric given the loss, output width and labels."""
+    """(display name, kernel code) for one metric given the loss, output width and labels
+    (as the loss takes them: (N, n_outputs), or (N, 1) class ids for the sparse loss)."""
     if callable(identifier) and not isinstance(identifier, str):
         identifier = getattr(identifier, "__name__", repr(identifier))
     if not isinstance(identifier, str):
@@ -46,15 +47,32 @@ def resolve(identifier, loss, n_outputs, y):
         return identifier, accuracy_code(loss, n_outputs, y)
     key = identifier.lower()
     if key in _FIXED:
-        return identifier, _FIXED[key]
-    try:
-        canonical = _losses.canonical_name(identifier)
-    except ValueError:
-        raise unknown_name_error("metric", identifier, names()) from None
-    code = _losses.Loss(canonical).code
-    if canonical == "cosine_similarity":
-        return identifier, C.M_NEG_LOSS_BASE + code
-    return identifier, C.M_LOSS_BASE + code
+        code = _FIXED[key]
+    else:
+        try:
+            canonical = _losses.canonical_name(identifier)
+        except ValueError:
+            raise unknown_name_error("metric", identifier, names()) from None
+        code = _losses.Loss(canonical).code
+        code += C.M_NEG_LOSS_BASE if canonical == "cosine_similarity" else C.M_LOSS_BASE
+    _check_label_width(identifier, code, n_outputs, y)
+    return identifier, code
+
+
+def _check_label_width(name, code, n_outputs, y):
+    """The kernels read labels and outputs side by side: refuse pairs that do not line up."""
+    y = np.asarray(y)
+    if y.size == 0:
+        return
+    cols = 1 if y.ndim == 1 else y.shape[1]
+    wants_ids = code in (C.M_SPARSE_CATEGORICAL_ACCURACY, C.M_LOSS_BASE + C.LOSS_SCCE)
+    if wants_ids and cols != 1:
+        raise ValueError(f"metric {name!r} takes class ids (one label column), but the labels have {cols} columns.")
+    if not wants_ids and cols != n_outputs:
+        raise ValueError(
+            f"metric {name!r} compares labels with outputs column by column, but the labels have {cols} column(s) "
+            f"and the model outputs {n_outputs}. With class-id labels use 'accuracy' or "
+            f"'sparse_categorical_crossentropy' as metrics.")
 
 
 def accuracy_code(loss, n_outputs, y):
@@ -71,7 +89,7 @@ def accuracy_code(loss, n_outputs, y):
 def check_names(identifiers):
     """Raise now for names that can never resolve (typos), before any data is seen."""
     for m in identifiers:
-        resolve(m, _losses.Loss("mse"), 1, np.zeros(0))
+        resolve(m, _losses.Loss("mse"), 1, np.zeros((0, 1)))
 
 
 def resolve_all(identifiers, loss, n_outputs, y):

@@ -143,8 +143,6 @@ class _InterruptFlag:
 def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
         validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
         nb_epoch=None, **kwargs):
-    from .kernels.train import train_epochs
-
     for legacy in ("show_accuracy",):
         kwargs.pop(legacy, None)
     for unsupported in ("steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"):
@@ -182,6 +180,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         opt.build(layout.n_params, model.dtype)
     slots, opt_state = opt.state_arrays()
 
+    train_epochs = training_kernels(model.dtype).train_epochs
     rows = min(batch_size, len(x))
     ws = layout.workspace(rows)
     yb = np.zeros((rows, y.shape[1]), dtype=model.dtype)
@@ -302,8 +301,6 @@ def _workspace(model, rows):
 
 
 def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False, **kwargs):
-    from .kernels.train import evaluate_dataset
-
     for ignored in ("steps", "callbacks"):
         if kwargs.pop(ignored, None) is not None:
             raise TypeError(f"evaluate: {ignored} is not supported.")
@@ -321,7 +318,7 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     ws = _workspace(model, rows)
     logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
     layout = model._layout
-    evaluate_dataset(logs, model._params, layout.table, layout.act_params, x, y, sw, objective.loss_code,
+    training_kernels(model.dtype).evaluate_dataset(logs, model._params, layout.table, layout.act_params, x, y, sw, objective.loss_code,
                      objective.lp, objective.metric_codes, objective.mlp, ws.work, ws.xin, ws.pred, ws.per_sample,
                      rows)
     values = {"loss": float(logs[0])}
@@ -335,17 +332,23 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     return values["loss"] if not objective.metric_names else list(values.values())
 
 
-_kernels = None
+_kernels = {}
 
 
-def _train_kernels():
-    """fastnn.kernels.train, imported on first use (keeps `import fastnn` free of Numba)."""
-    global _kernels
-    if _kernels is None:
-        from .kernels import train
+def training_kernels(dtype):
+    """The module with train_epochs / evaluate_dataset / predict_into for a dtype: the
+    ahead-of-time compiled one when `fastnn warmup` has built it for this machine (no Numba
+    import at all), else fastnn.kernels.train, JIT-compiled and cached by Numba."""
+    name = np.dtype(dtype).name
+    module = _kernels.get(name)
+    if module is None:
+        from . import aot
 
-        _kernels = train
-    return _kernels
+        module = aot.load(name)
+        if module is None:
+            from .kernels import train as module
+        _kernels[name] = module
+    return module
 
 
 def predict(model, x, batch_size=None, **kwargs):
@@ -365,7 +368,7 @@ def predict(model, x, batch_size=None, **kwargs):
     ws = model._workspaces.get(rows) or _workspace(model, rows)
     layout = model._layout
     out = np.empty((len(x), layout.n_out), dtype=model.dtype)
-    if _train_kernels().predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, ws.xin, rows):
+    if training_kernels(model.dtype).predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, ws.xin, rows):
         V.features(x, model.input_dim, model.dtype)  # raises, naming the first NaN/inf
     return out
 

@@ -66,3 +66,14 @@ def test_unknown_metric_fails_at_compile():
     model = Sequential([Dense(1, input_dim=2)])
     with pytest.raises(ValueError, match="Did you mean 'accuracy'"):
         model.compile("sgd", "mse", metrics=["acuracy"])
+
+
+def test_metrics_that_cannot_line_up_with_the_labels_are_refused():
+    x = np.random.default_rng(0).random((20, 3))
+    model = Sequential([Dense(3, input_dim=3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["mse"])
+    with pytest.raises(ValueError, match="labels have 1 column"):
+        model.fit(x, np.arange(20) % 3, verbose=0)  # mse of class ids against 3 probabilities
+    model.compile("adam", "categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
+    with pytest.raises(ValueError, match="takes class ids"):
+        model.fit(x, np.eye(3)[np.arange(20) % 3], verbose=0)

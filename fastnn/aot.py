@@ -1,0 +1,136 @@
+"""Ahead-of-time compiled training kernels: fit, evaluate and predict without importing Numba.
+
+Numba's on-disk cache makes a warm process pay ~1.5 s before its first fit (importing Numba,
+initialising its compiler, loading the cached code). For `fastnn train` that is most of the
+run. So `fastnn warmup` also compiles the three entry points the training loop needs
+(kernels/train.py: train_epochs, evaluate_dataset, predict_into) for float32 and float64 into
+small C extension modules with numba.pycc, for this machine's CPU. Importing one takes
+milliseconds, and Numba is never imported.
+
+The modules live in a cache directory, keyed by a hash of the kernel sources, the Numba and
+Python versions and the CPU: change any of them and the old module is simply not used. When no
+module matches, fastnn uses the JIT-compiled kernels as before, so everything works without a
+C compiler; only startup is slower. Results are identical either way (tests/test_aot.py).
+"""
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import platform
+import sys
+import sysconfig
+from pathlib import Path
+
+EXPORTS = ("train_epochs", "evaluate_dataset", "predict_into")
+_KERNELS_DIR = Path(__file__).resolve().parent / "kernels"
+_loaded = {}
+
+
+def cache_dir():
+    """$FASTNN_CACHE_DIR, else fastnn/kernels/__aot__ when writable, else ~/.cache/fastnn."""
+    configured = os.environ.get("FASTNN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    local = _KERNELS_DIR / "__aot__"
+    if os.access(_KERNELS_DIR, os.W_OK):
+        return local
+    return Path(os.path.expanduser("~")) / ".cache" / "fastnn"
+
+
+def _cpu_id():
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = [line for line in f if line.startswith(("model name", "flags"))][:2]
+        return "".join(lines)
+    except OSError:
+        return platform.processor() + platform.machine()
+
+
+def cache_key(dtype):
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for path in sorted(_KERNELS_DIR.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(f"{dtype}|{version('numba')}|{sys.version}|{platform.machine()}|{_cpu_id()}".encode())
+    return h.hexdigest()[:16]
+
+
+def module_name(dtype):
+    return f"fastnn_kernels_{dtype}"
+
+
+def module_path(dtype):
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or importlib.machinery.EXTENSION_SUFFIXES[0]
+    return cache_dir() / cache_key(dtype) / (module_name(dtype) + suffix)
+
+
+def load(dtype):
+    """The compiled module for a dtype ('float32'/'float64'), or None when there is none yet."""
+    if dtype in _loaded:
+        return _loaded[dtype]
+    module = None
+    if os.environ.get("FASTNN_DISABLE_AOT") != "1":
+        path = module_path(dtype)
+        if path.exists():
+            try:
+                spec = importlib.util.spec_from_file_location(module_name(dtype), path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+            except (ImportError, OSError):
+                module = None  # a broken file: fall back to JIT (warmup rebuilds it)
+    _loaded[dtype] = module
+    return module
+
+
+def signatures(dtype):
+    """The exported functions' exact Numba signatures (every array C-contiguous)."""
+    from numba import types as t
+
+    f = t.float32 if dtype == "float32" else t.float64
+    F1, F2 = t.Array(f, 1, "C"), t.Array(f, 2, "C")
+    D1, D2 = t.Array(t.float64, 1, "C"), t.Array(t.float64, 2, "C")
+    I1, I2 = t.Array(t.int64, 1, "C"), t.Array(t.int64, 2, "C")
+    U1 = t.Array(t.uint64, 1, "C")
+    i64, b = t.int64, t.boolean
+    return {
+        "train_epochs": t.void(
+            F1, F1, F2, I2, I2, F2,  # params, grads, slots, tensors, layers, act_params
+            F2, F2, F1, F2, F2, F1,  # x, y, sw, x_val, y_val, sw_val
+            i64, F1, b, I1, F1,  # loss_code, lp, fused, metric_codes, mlp
+            i64, D1, D1,  # opt_code, hp, opt_state
+            i64, b, U1, I1,  # n_epochs, shuffle, rng_state, order
+            F1, F1, F1, F1, F2, F1, F2, F2, D1,  # work, d1, d2, xin, yb, swb, pred, dpred, per_sample
+            D2, I1),  # history, report
+        "evaluate_dataset": t.void(D1, F1, I2, F2, F2, F2, F1, i64, F1, I1, F1, F1, F1, F2, D1, i64),
+        "predict_into": i64(F2, F1, I2, F2, F2, F1, F1, i64),
+    }
+
+
+def build(dtype):
+    """Compile the module for a dtype (tens of seconds) and return its path. Needs a C compiler."""
+    import shutil
+    import tempfile
+    import warnings
+
+    from numba.pycc import CC
+
+    from .kernels import train
+
+    target = module_path(dtype)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        cc = CC(module_name(dtype))
+        cc.output_dir = tmp
+        cc.target_cpu = "host"  # the key includes this CPU, so the module never runs elsewhere
+        cc.verbose = False
+        for name, sig in signatures(dtype).items():
+            cc.export(name, sig)(getattr(train, name).py_func)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pycc's own deprecation notice
+            cc.compile()
+        built = next(Path(tmp).glob(module_name(dtype) + "*"))
+        shutil.move(str(built), str(target))  # atomic within one directory tree
+    _loaded.pop(dtype, None)
+    return target
