@@ -31,6 +31,21 @@ def builtin(seed):
             Dataset(xt, yt, names, "class", "built-in held-out data (200 rows)"))
 
 
+def train_and_test(data, labels, target, test_data, seed):
+    """(train Dataset, test Dataset or None) from the --data/--labels/--target/--test-data options;
+    the built-in tutorial data (with its fresh held-out set) when --data is not given."""
+    if data is None:
+        if labels or target:
+            raise CLIError("--labels and --target need --data.")
+        return builtin(seed)
+    train_set = load(str(data), target=target, labels=None if labels is None else str(labels))
+    test_set = None
+    if test_data is not None:
+        test_set = load(str(test_data), target=train_set.target_name if target else None,
+                        feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None)
+    return train_set, test_set
+
+
 def load(path, target=None, labels=None, require_target=True, feature_names=None):
     """Read a data file: CSV with a header, .npz with x (and y), or .npy (x) + --labels .npy."""
     if not os.path.exists(path):

@@ -44,14 +44,7 @@ def run_sweep(o):
         activation=_split(o.activation), loss=_split(o.loss), optimizer=_split(o.optimizer),
         lr=_numbers(o.lr, float, "--lr"), layers=layers, batch_size=_numbers(o.batch_size, int, "--batch-size"),
         repeats=o.repeats, seed=o.seed, epochs=o.epochs, validation_split=o.validation_split)
-    if o.data is None:
-        train_set, test_set = D.builtin(o.seed)
-    else:
-        train_set = D.load(str(o.data), target=o.target, labels=None if o.labels is None else str(o.labels))
-        test_set = None
-        if o.test_data is not None:
-            test_set = D.load(str(o.test_data), target=train_set.target_name if o.target else None,
-                              feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None)
+    train_set, test_set = D.train_and_test(o.data, o.labels, o.target, o.test_data, o.seed)
     data = sweep.Data(train_set.x, train_set.targets, None if test_set is None else test_set.x,
                       None if test_set is None else test_set.targets, train_set.source)
     where = o.scheduler or f"{o.workers or 'all'} local worker(s)"

@@ -84,17 +84,7 @@ def run_train(o: TrainOptions):
         raise CLIError(f"--history {o.history}: use a .json or .csv file name.")
     layer_list = tasks.parse_layers(o.layers) if o.layers else None
 
-    if o.data is None:
-        if o.labels or o.target:
-            raise CLIError("--labels and --target need --data.")
-        train_set, test_set = D.builtin(o.seed)
-    else:
-        train_set = D.load(str(o.data), target=o.target, labels=None if o.labels is None else str(o.labels))
-        test_set = None
-        if o.test_data is not None:
-            test_set = D.load(str(o.test_data), target=train_set.target_name if o.target else None,
-                              feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None,
-                              labels=None, require_target=True)
+    train_set, test_set = D.train_and_test(o.data, o.labels, o.target, o.test_data, o.seed)
     coding = tasks.choose_coding(train_set.targets, loss.name)
     layer_list = layer_list or tasks.default_layers(coding, loss.name, o.activation)
     metric_names = [m.strip() for m in o.metrics.split(",") if m.strip()]

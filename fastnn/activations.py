@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import config
-from ._names import unknown_name_error
+from ._names import keras_function_name, unknown_name_error
 from .kernels import codes as C
 
 # name -> (kernel code, default parameters); every Keras 3 element-wise activation
@@ -178,9 +178,8 @@ def get(identifier):
     if isinstance(identifier, dict) and "name" in identifier:
         cfg = dict(identifier)
         return ActivationFunction(cfg.pop("name"), **cfg)
-    name = getattr(identifier, "__name__", None)
-    module = getattr(identifier, "__module__", "") or ""
-    if callable(identifier) and name in names() and module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+    name = keras_function_name(identifier)
+    if name in names():
         return ActivationFunction(name)  # keras.activations.relu passed by habit: same function
     raise TypeError(
         f"Activation {identifier!r} is not supported: fastnn runs activations inside compiled "

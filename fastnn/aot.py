@@ -114,7 +114,9 @@ def build(dtype):
     import tempfile
     import warnings
 
-    from numba.pycc import CC
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pycc announces its own deprecation on import
+        from numba.pycc import CC
 
     from .kernels import train
 
@@ -128,7 +130,7 @@ def build(dtype):
         for name, sig in signatures(dtype).items():
             cc.export(name, sig)(getattr(train, name).py_func)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pycc's own deprecation notice
+            warnings.simplefilter("ignore")
             cc.compile()
         built = next(Path(tmp).glob(module_name(dtype) + "*"))
         shutil.move(str(built), str(target))  # atomic within one directory tree

@@ -28,6 +28,22 @@ def _width_from_shape(shape, layer):
     return _positive_int(shape[0], f"{layer}: the input width")
 
 
+def assign_weights(views, weights, owner):
+    """Copy `weights` into the buffer views after checking count, shapes and finiteness (all
+    checked before anything is written, so a bad list changes nothing)."""
+    weights = list(weights)
+    if len(weights) != len(views):
+        raise ValueError(f"{owner}: expected {len(views)} weight arrays, got {len(weights)}.")
+    arrays = [np.asarray(w) for w in weights]
+    for i, (view, new) in enumerate(zip(views, arrays)):
+        if new.shape != view.shape:
+            raise ValueError(f"{owner}: weight {i} must have shape {view.shape}, got {new.shape}.")
+        if not np.all(np.isfinite(new)):
+            raise ValueError(f"{owner}: weight {i} contains NaN or inf.")
+    for view, new in zip(views, arrays):
+        view[...] = new
+
+
 class Layer:
     """Base of all layers. `model` and `index` are set when a model is built."""
 
@@ -63,17 +79,7 @@ class Layer:
         return [v.copy() for v in self._weights_views()]
 
     def set_weights(self, weights):
-        views = self._weights_views()
-        if len(weights) != len(views):
-            raise ValueError(f"{self.name}: expected {len(views)} weight arrays, got {len(weights)}.")
-        for view, new in zip(views, weights):
-            new = np.asarray(new)
-            if new.shape != view.shape:
-                raise ValueError(f"{self.name}: weight of shape {view.shape} cannot take {new.shape}.")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"{self.name}: weights contain NaN or inf.")
-        for view, new in zip(views, weights):
-            view[...] = new
+        assign_weights(self._weights_views(), weights, self.name)
 
     @property
     def weights(self):

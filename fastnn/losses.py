@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import config
-from ._names import unknown_name_error
+from ._names import keras_function_name, unknown_name_error
 from .kernels import codes as C
 
 # canonical name -> (code, option defaults, class name)
@@ -240,9 +240,8 @@ def get(identifier):
     if isinstance(identifier, dict) and "name" in identifier:
         cfg = dict(identifier)
         return Loss(cfg.pop("name"), **cfg)
-    name = getattr(identifier, "__name__", None)
-    module = getattr(identifier, "__module__", "") or ""
-    if callable(identifier) and name and module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+    name = keras_function_name(identifier)
+    if name:
         return Loss(name)  # keras.losses.mean_squared_error passed by habit
     raise TypeError(
         f"Loss {identifier!r} is not supported: fastnn computes losses inside compiled kernels, so "

@@ -11,7 +11,7 @@ from . import losses as _losses
 from . import optimizers as _optimizers
 from . import random as _random
 from .kernels import codes as C
-from .layers import Activation, Dense, InputSpec, Layer
+from .layers import Activation, Dense, InputSpec, Layer, assign_weights
 from .layout import LayerSpec, Layout
 
 
@@ -160,20 +160,7 @@ class Sequential:
 
     def set_weights(self, weights):
         self._ensure_built()
-        views = [a for layer in self.layers for a in self._layer_weight_views(layer)]
-        weights = list(weights)
-        if len(weights) != len(views):
-            raise ValueError(f"set_weights: the model has {len(views)} weight arrays, got {len(weights)}.")
-        arrays = []
-        for i, (view, new) in enumerate(zip(views, weights)):
-            new = np.asarray(new)
-            if new.shape != view.shape:
-                raise ValueError(f"set_weights: weight {i} must have shape {view.shape}, got {new.shape}.")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"set_weights: weight {i} contains NaN or inf.")
-            arrays.append(new)
-        for view, new in zip(views, arrays):
-            view[...] = new
+        assign_weights([a for layer in self.layers for a in self._layer_weight_views(layer)], weights, "set_weights")
 
     @property
     def weights(self):

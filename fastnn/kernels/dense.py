@@ -44,17 +44,20 @@ def dense_forward(outT, xT, w, b, use_bias, use_blas):
 
 
 @kernel_reassoc
-def weight_gradients(dw, db, doutT, xT, use_bias):
-    # dw[k, j] = sum_i xT[k, i] doutT[j, i] and db[j] = sum_i doutT[j, i]: dot products over the
-    # contiguous batch (reassociated, so LLVM splits them into vector lanes)
+def bias_gradient(db, doutT):
+    # db[j] = sum_i doutT[j, i]: a sum over the contiguous batch (reassociated: vector lanes)
+    for j in range(doutT.shape[0]):
+        acc = doutT[j, 0]
+        for i in range(1, doutT.shape[1]):
+            acc += doutT[j, i]
+        db[j] = acc
+
+
+@kernel_reassoc
+def weight_gradient(dw, doutT, xT):
+    # dw[k, j] = sum_i xT[k, i] doutT[j, i]: dot products over the contiguous batch
     n_in, B = xT.shape
     n_out = doutT.shape[0]
-    if use_bias:
-        for j in range(n_out):
-            acc = doutT[j, 0]
-            for i in range(1, B):
-                acc += doutT[j, i]
-            db[j] = acc
     for k in range(n_in):
         for j in range(n_out):
             acc = xT[k, 0] * doutT[j, 0]
@@ -67,18 +70,14 @@ def weight_gradients(dw, db, doutT, xT, use_bias):
 def dense_backward(dxT, dw, db, doutT, xT, w, use_bias, need_dx, use_blas):
     n_in, B = xT.shape
     n_out = w.shape[1]
+    if use_bias:
+        bias_gradient(db, doutT)
     if use_blas:
-        if use_bias:
-            for j in range(n_out):
-                acc = doutT[j, 0]
-                for i in range(1, B):
-                    acc += doutT[j, i]
-                db[j] = acc
         np.dot(xT, doutT.T, dw)  # dw (n_in, n_out) = x^T dout
         if need_dx:
             np.dot(w, doutT, dxT)  # dx^T (n_in, B) = W dout^T
         return
-    weight_gradients(dw, db, doutT, xT, use_bias)
+    weight_gradient(dw, doutT, xT)
     if need_dx:  # dxT[k, :] = sum_j w[k, j] doutT[j, :]
         for k in range(n_in):
             wk0 = w[k, 0]

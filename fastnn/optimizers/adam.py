@@ -3,7 +3,7 @@ w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps): the bias correction i
 the step size and epsilon is added to the raw sqrt(v) (PyTorch adds it after correction).
 AdamW is Adam with decoupled weight decay on by default (w -= w * weight_decay * lr first)."""
 from ..kernels import codes as C
-from .base import Optimizer, check_number
+from .base import Optimizer
 
 
 class Adam(Optimizer):
@@ -19,16 +19,11 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        owner = type(self).__name__
-        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = check_number(owner, "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
+        self._set_moments(beta_1, beta_2, epsilon)
         self.amsgrad = bool(amsgrad)
 
     def _fill_hyperparameters(self, hp):
-        hp[C.HP_BETA_1] = self.beta_1
-        hp[C.HP_BETA_2] = self.beta_2
-        hp[C.HP_EPSILON] = self.epsilon
+        self._fill_moments(hp)
         hp[C.HP_AMSGRAD] = float(self.amsgrad)
 
 

@@ -1,7 +1,7 @@
 """Adamax, Keras 3 formula: m += (g - m)(1 - b1); u = max(b2 u, |g|);
 w -= lr / (1 - b1^t) * m / (u + eps)."""
 from ..kernels import codes as C
-from .base import Optimizer, check_number
+from .base import Optimizer
 
 
 class Adamax(Optimizer):
@@ -17,11 +17,7 @@ class Adamax(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = check_number("Adamax", "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = check_number("Adamax", "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = check_number("Adamax", "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
+        self._set_moments(beta_1, beta_2, epsilon)
 
     def _fill_hyperparameters(self, hp):
-        hp[C.HP_BETA_1] = self.beta_1
-        hp[C.HP_BETA_2] = self.beta_2
-        hp[C.HP_EPSILON] = self.epsilon
+        self._fill_moments(hp)
