@@ -109,7 +109,27 @@ def signatures(dtype):
 
 
 def build(dtype):
-    """Compile the module for a dtype (tens of seconds) and return its path. Needs a C compiler."""
+    """Compile the module for a dtype (tens of seconds) and return its path. Needs a C compiler.
+
+    The compilation runs in a fresh process with an empty Numba cache of its own, so every
+    function is compiled from the sources as they are now (never from a cache entry that an
+    edit in the same second could have left behind)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as numba_cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=numba_cache)
+        proc = subprocess.run([sys.executable, "-c", f"from fastnn import aot; aot.build_here({dtype!r})"],
+                              env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise RuntimeError(f"building the {dtype} module failed: {lines[-1] if lines else 'no message'}")
+    _loaded.pop(dtype, None)
+    return module_path(dtype)
+
+
+def build_here(dtype):
+    """build()'s worker: compile in this process."""
     import shutil
     import tempfile
     import warnings
