@@ -5,10 +5,7 @@ code 2 (cli/errors.py); unexpected failures exit 1 with a short message (FASTNN_
 shows the traceback). The math is all in the fastnn package: this module parses, loads,
 calls the public API and prints.
 """
-import json
 import os
-import sys
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 

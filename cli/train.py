@@ -4,13 +4,11 @@ import contextlib
 import csv
 import json
 import sys
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 
 from . import data as D
 from .errors import CLIError

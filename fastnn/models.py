@@ -107,7 +107,7 @@ class Sequential:
                 "The model does not know its input width: give the first layer input_dim= or "
                 "input_shape=, start with Input(shape=(n,)), or call fit/predict with data first."
             )
-        if not any(isinstance(l, Dense) for l in self.layers):
+        if not any(isinstance(layer, Dense) for layer in self.layers):
             raise ValueError("The model has no Dense layer: add at least one Dense layer.")
         specs, self._row_of = self._layer_specs()
         self._layout = Layout(specs, self.dtype)
@@ -272,4 +272,4 @@ class Sequential:
         self.set_weights(other.get_weights())
 
     def __repr__(self):
-        return f"<Sequential {self.name}: {', '.join(repr(l) for l in self.layers)}>"
+        return f"<Sequential {self.name}: {', '.join(repr(layer) for layer in self.layers)}>"

@@ -189,7 +189,7 @@ def main(argv=None):
         else:
             print(f"{kind}: not installed ({p.name}); skipped. pip install -e '.[perf]' to include it.")
     by_kind = {p.kind: p for p in peers}
-    lines = [f"# fastnn benchmark results", "",
+    lines = ["# fastnn benchmark results", "",
              f"`{' '.join(['python -m perf'] + (argv if argv is not None else sys.argv[1:]))}` on "
              f"{datetime.date.today().isoformat()}", "", f"Machine: {machine()}", "",
              "Median (min - max) over repetitions taken round-robin across peers in one run; "

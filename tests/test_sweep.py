@@ -2,7 +2,6 @@
 resumable results files, per-trial failures, and clear errors for bad grid values."""
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 

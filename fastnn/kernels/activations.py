@@ -14,7 +14,6 @@ relu'(0) = 0, leaky_relu'(0) = 1, and clip-style functions have derivative 0 at 
 """
 import math
 
-import numpy as np
 
 from .codes import (
     ACT_CELU, ACT_ELU, ACT_EXPONENTIAL, ACT_GELU, ACT_GELU_TANH, ACT_HARD_SHRINK,

@@ -6,7 +6,7 @@ network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_ne
 Activations are feature-major (kernels/dense.py): xT is (n_in, B), every block (n, B).
 The layer table (codes.L_*) says where each layer's W and b live in `params` (and, with the
 same offsets, in `grads`) and where its pre-activation z and output a live in `work`:
-layer l's z block starts at work[L_Z * B_cap] and is viewed as (n_out, B), likewise a.
+layer li's z block starts at work[L_Z * B_cap] and is viewed as (n_out, B), likewise a.
 A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
 
 Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
@@ -27,9 +27,9 @@ def block(buf, col, B, B_cap, n):
 
 
 @kernel
-def layer_weights(params, layers, l):
-    n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
-    w_off, b_off = layers[l, L_W], layers[l, L_B]
+def layer_weights(params, layers, li):
+    n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
+    w_off, b_off = layers[li, L_W], layers[li, L_B]
     w = params[w_off:w_off + n_in * n_out].reshape(n_in, n_out)
     b = params[b_off:b_off + n_out] if b_off >= 0 else params[0:0]
     return w, b
@@ -39,17 +39,17 @@ def layer_weights(params, layers, l):
 def network_forward(params, layers, act_params, xT, work, B_cap):
     B = xT.shape[1]
     inp = xT
-    for l in range(layers.shape[0]):
-        n_out = layers[l, L_N_OUT]
-        z = block(work, layers[l, L_Z], B, B_cap, n_out)
-        if layers[l, L_KIND] == KIND_DENSE:
-            w, b = layer_weights(params, layers, l)
-            dense_forward(z, inp, w, b, layers[l, L_B] >= 0, layers[l, L_BLAS] != 0)
+    for li in range(layers.shape[0]):
+        n_out = layers[li, L_N_OUT]
+        z = block(work, layers[li, L_Z], B, B_cap, n_out)
+        if layers[li, L_KIND] == KIND_DENSE:
+            w, b = layer_weights(params, layers, li)
+            dense_forward(z, inp, w, b, layers[li, L_B] >= 0, layers[li, L_BLAS] != 0)
         else:  # an Activation layer: z is a copy of its input
             z[:, :] = inp
-        a = block(work, layers[l, L_A], B, B_cap, n_out)
-        if layers[l, L_A] != layers[l, L_Z]:
-            activation_forward(a, z, layers[l, L_ACT], act_params[l])
+        a = block(work, layers[li, L_A], B, B_cap, n_out)
+        if layers[li, L_A] != layers[li, L_Z]:
+            activation_forward(a, z, layers[li, L_ACT], act_params[li])
         inp = a
     return inp
 
@@ -58,21 +58,21 @@ def network_forward(params, layers, act_params, xT, work, B_cap):
 def network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_next, skip_last_act):
     B = xT.shape[1]
     last = layers.shape[0] - 1
-    for l in range(last, -1, -1):
-        n_in, n_out = layers[l, L_N_IN], layers[l, L_N_OUT]
+    for li in range(last, -1, -1):
+        n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         dz = d_cur[:n_out * B].reshape(n_out, B)  # dL/da on entry
-        if layers[l, L_A] != layers[l, L_Z] and not (l == last and skip_last_act):
-            z = block(work, layers[l, L_Z], B, B_cap, n_out)
-            a = block(work, layers[l, L_A], B, B_cap, n_out)
+        if layers[li, L_A] != layers[li, L_Z] and not (li == last and skip_last_act):
+            z = block(work, layers[li, L_Z], B, B_cap, n_out)
+            a = block(work, layers[li, L_A], B, B_cap, n_out)
             da = dz
             dz = d_next[:n_out * B].reshape(n_out, B)  # not in place: in place never vectorises
-            activation_backward(dz, da, z, a, layers[l, L_ACT], act_params[l])
+            activation_backward(dz, da, z, a, layers[li, L_ACT], act_params[li])
             d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
-        if layers[l, L_KIND] == KIND_DENSE:
-            inp = xT if l == 0 else block(work, layers[l - 1, L_A], B, B_cap, n_in)
-            w, b = layer_weights(params, layers, l)
-            dw, db = layer_weights(grads, layers, l)
+        if layers[li, L_KIND] == KIND_DENSE:
+            inp = xT if li == 0 else block(work, layers[li - 1, L_A], B, B_cap, n_in)
+            w, b = layer_weights(params, layers, li)
+            dw, db = layer_weights(grads, layers, li)
             dx = d_next[:n_in * B].reshape(n_in, B)
-            dense_backward(dx, dw, db, dz, inp, w, layers[l, L_B] >= 0, l > 0, layers[l, L_BLAS] != 0)
+            dense_backward(dx, dw, db, dz, inp, w, layers[li, L_B] >= 0, li > 0, layers[li, L_BLAS] != 0)
             d_cur, d_next = d_next, d_cur  # d_cur holds dx
         # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur

@@ -106,7 +106,7 @@ def derivative(name, z, **params):
     """Elementwise f'(z) (every activation but softmax / log_softmax)."""
     z = np.asarray(z, dtype=np.float64)
     p = _p(name, params)
-    one, zero = np.ones_like(z), np.zeros_like(z)
+    one = np.ones_like(z)
     if name == "linear":
         return one
     if name == "relu":

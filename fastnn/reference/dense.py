@@ -1,5 +1,4 @@
 """Reference Dense layer: forward and backward with plain NumPy matrix products."""
-import numpy as np
 
 
 def dense_forward(x, w, b=None):

@@ -56,9 +56,7 @@ class ReferenceOptimizer:
         t = self.t
         if self.name == "nadam":
             b1 = h["beta_1"]
-            u_t = b1 * (1 - 0.5 * 0.96**t)
-            u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))
-            self.u_product *= u_t
+            self.u_product *= b1 * (1 - 0.5 * 0.96**t)  # this step's u_t
         for w, g, s in zip(variables, grads, self.state):
             getattr(self, "_" + self.name.replace("adamw", "adam"))(w, g, s, lr, t)
 

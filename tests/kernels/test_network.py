@@ -17,7 +17,8 @@ def build(layers, n_in, blas_min_weights=None):
     model = Sequential(layers, dtype="float64", seed=3)
     model.build(n_in)
     if blas_min_weights is not None:  # re-lay the same model with another BLAS threshold
-        model._layout = Layout(model._layout.specs, np.float64, blas_min_weights=blas_min_weights)
+        model._layout = Layout(model._layout.specs, np.float64, blas_min_weights=blas_min_weights,
+                               blas_min_side=1)
     return model
 
 
