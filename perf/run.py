@@ -173,7 +173,7 @@ def table_rows(results, base="fastnn", unit=fmt_time, higher_is_better=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="S,L,P,C,G", help="comma-separated workloads (S,L,P,C,G)")
+    parser.add_argument("--only", default="S,L,P,C,G,X", help="comma-separated workloads (S,L,P,C,G,X)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-peers", action="store_true", help="fastnn and the NumPy reference only")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
@@ -257,6 +257,12 @@ def main(argv=None):
                       ""]
             verdicts.append(f"C: {w['median']:.2f} s warm (bar <= 1.0 s): {'MET' if w['median'] <= 1.0 else 'NOT MET'}; "
                             f"first run with an empty cache {cold[0]:.1f} s")
+        if "X" in only:
+            print("X: loops vs BLAS crossover", flush=True)
+            from perf.crossover import table
+
+            lines += ["## X: hand loops vs BLAS for one layer (forward + backward, float32)", "",
+                      "What fastnn/layout.py's BLAS_MIN_WEIGHTS / BLAS_MIN_SIDE rule is based on.", ""] + table() + [""]
         if "G" in only:
             print("G: scaling", flush=True)
             g = by_kind["fastnn"].run("G", quick=args.quick)
