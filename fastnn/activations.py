@@ -157,10 +157,11 @@ def _apply(f, x):
         if arr.shape[-1] == 0:
             return arr.astype(dtype)
         rows = np.ascontiguousarray(arr, dtype=dtype).reshape(-1, shape[-1])
-    cols = np.ascontiguousarray(rows.T)  # the kernels are feature-major: one column per sample
+    n, B = rows.shape[1], rows.shape[0]
+    cols = np.ascontiguousarray(rows.T).reshape(-1)  # the kernels are feature-major: one column per sample
     out = np.empty_like(cols)
-    activation_forward(out, cols, f.code, f.param_vector(dtype))
-    return out.T.reshape(shape)
+    activation_forward(out, cols, n, B, f.code, f.param_vector(dtype))
+    return out.reshape(n, B).T.reshape(shape)
 
 
 def get(identifier):

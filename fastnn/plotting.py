@@ -43,8 +43,8 @@ def activations_plot(out, x_range=(-5.0, 5.0)):
     for ax, name in zip(axes.flat, names):
         f = activations.get(name)
         y = f(x)
-        dz = np.empty_like(x)
-        activation_backward(dz, np.ones_like(x), x, y, f.code, f.param_vector(np.float64))
+        dz = np.empty_like(x)  # x is one feature, 801 samples: a (1, 801) block
+        activation_backward(dz[0], np.ones(x.shape[1]), x[0], y[0], 1, x.shape[1], f.code, f.param_vector(np.float64))
         ax.plot(x[0], y[0], lw=1.8, label="f")
         ax.plot(x[0], dz[0], lw=1.2, ls="--", label="f'")
         ax.axhline(0, color="0.8", lw=0.6)

@@ -55,7 +55,8 @@ def compile_dtype(dtype):
     from .kernels.activations import activation_backward
 
     f = activations.get("tanh")
-    activation_backward(z.copy(), z.copy(), z, z.copy(), f.code, f.param_vector(dtype))
+    zf = z.reshape(-1)
+    activation_backward(zf.copy(), zf.copy(), zf, zf.copy(), 3, 2, f.code, f.param_vector(dtype))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         losses.get("mse")(z, z)

@@ -12,25 +12,26 @@ from fastnn.kernels.jit import kernel
 
 
 @kernel
-def _steps(n_steps, outT, xT, w, b, dxT, dw, db, doutT, use_blas):
+def _steps(n_steps, outT, xT, w, b, dxT, dw, db, doutT, n_in, n_out, B, use_blas):
     for _ in range(n_steps):
-        dense_forward(outT, xT, w, b, True, use_blas)
-        dense_backward(dxT, dw, db, doutT, xT, w, True, True, use_blas)
+        dense_forward(outT, xT, w, b, n_in, n_out, B, True, use_blas)
+        dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, True, True, use_blas)
 
 
 def layer_seconds(n_in, n_out, batch, use_blas, rng):
     f = np.float32
-    xT = rng.random((n_in, batch), dtype=f)
-    w = rng.random((n_in, n_out), dtype=f)
+    xT = rng.random(n_in * batch, dtype=f)
+    w = rng.random(n_in * n_out, dtype=f)
     b = rng.random(n_out, dtype=f)
-    outT, dxT, doutT = np.zeros((n_out, batch), f), np.zeros((n_in, batch), f), rng.random((n_out, batch), dtype=f)
-    dw, db = np.zeros((n_in, n_out), f), np.zeros(n_out, f)
+    outT, dxT, doutT = np.zeros(n_out * batch, f), np.zeros(n_in * batch, f), rng.random(n_out * batch, dtype=f)
+    dw, db = np.zeros(n_in * n_out, f), np.zeros(n_out, f)
     steps = max(10, int(2e7 / (6 * n_in * n_out * batch)))
-    _steps(1, outT, xT, w, b, dxT, dw, db, doutT, use_blas)
+    args = (outT, xT, w, b, dxT, dw, db, doutT, n_in, n_out, batch, use_blas)
+    _steps(1, *args)
     best = float("inf")
     for _ in range(5):
         t0 = time.perf_counter()
-        _steps(steps, outT, xT, w, b, dxT, dw, db, doutT, use_blas)
+        _steps(steps, *args)
         best = min(best, (time.perf_counter() - t0) / steps)
     return best
 

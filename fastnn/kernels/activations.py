@@ -1,10 +1,11 @@
 """Activation functions, forward and backward, Keras 3 formulas.
 
-activation_forward(a, z, code, p)            a = f(z)            a, z: (n, B), feature-major
-activation_backward(dz, da, z, a, code, p)   dz = da * f'(z)     (softmax: the Jacobian-vector product)
+activation_forward(a, z, n, B, code, p)            a = f(z)
+activation_backward(dz, da, z, a, n, B, code, p)   dz = da * f'(z)  (softmax: the Jacobian-vector product)
 
-Blocks are feature-major like everything in the network (kernels/dense.py): softmax and
-log_softmax normalise each COLUMN, i.e. each sample.
+Arrays are flat blocks of n features x B samples, feature-major like everything in the
+network (kernels/dense.py): element (j, i) is at j * B + i, and softmax / log_softmax
+normalise each sample, i.e. each column.
 
 `p` holds the layer's activation parameters (codes.py lists them per activation).
 `dz` may be the same array as `da` (the training kernel works in place).
@@ -78,31 +79,30 @@ def relu_general_grad(x, slope, max_value, threshold, has_max):
 # float64 arithmetic with conversions (3x slower for tanh's backward).
 
 @kernel
-def activation_forward(a, z, code, p):
-    # a (n, B) = f(z (n, B)), feature-major: softmax runs down each column (one sample).
+def activation_forward(a, z, n, B, code, p):
+    # a = f(z) on a flat (n, B) block; softmax runs down each column (one sample).
     # a and z must be different arrays
-    n, B = z.shape
     zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX or code == ACT_LOG_SOFTMAX:
         for i in range(B):
-            zmax = z[0, i]
+            zmax = z[i]
             for j in range(1, n):
-                zmax = max(zmax, z[j, i])
+                zmax = max(zmax, z[j * B + i])
             total = zero
             for j in range(n):
-                total += math.exp(z[j, i] - zmax)
+                total += math.exp(z[j * B + i] - zmax)
             if code == ACT_SOFTMAX:
                 inv = one / total
                 for j in range(n):
-                    a[j, i] = math.exp(z[j, i] - zmax) * inv
+                    a[j * B + i] = math.exp(z[j * B + i] - zmax) * inv
             else:
                 log_total = math.log(total)
                 for j in range(n):
-                    a[j, i] = z[j, i] - zmax - log_total
+                    a[j * B + i] = z[j * B + i] - zmax - log_total
         return
-    zf = z.reshape(B * n)
-    af = a.reshape(B * n)
-    m = B * n
+    zf = z
+    af = a
+    m = n * B
     if code == ACT_LINEAR:
         for i in range(m):
             af[i] = zf[i]
@@ -215,32 +215,31 @@ def activation_forward(a, z, code, p):
 # ---- backward ------------------------------------------------------------------------------
 
 @kernel
-def activation_backward(dz, da, z, a, code, p):
-    # dz (n, B) = da (n, B) * f'(z), feature-major. dz MAY be da, but a separate dz is faster:
+def activation_backward(dz, da, z, a, n, B, code, p):
+    # dz = da * f'(z) on a flat (n, B) block. dz MAY be da, but a separate dz is faster:
     # LLVM only vectorises when its runtime overlap check passes, and in place it never does
-    n, B = z.shape
     zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
     if code == ACT_SOFTMAX:
         for i in range(B):  # per sample (column): dz = s * (g - sum(g * s))
             dot = zero
             for j in range(n):
-                dot += da[j, i] * a[j, i]
+                dot += da[j * B + i] * a[j * B + i]
             for j in range(n):
-                dz[j, i] = a[j, i] * (da[j, i] - dot)
+                dz[j * B + i] = a[j * B + i] * (da[j * B + i] - dot)
         return
     if code == ACT_LOG_SOFTMAX:
         for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
             total = zero
             for j in range(n):
-                total += da[j, i]
+                total += da[j * B + i]
             for j in range(n):
-                dz[j, i] = da[j, i] - math.exp(a[j, i]) * total
+                dz[j * B + i] = da[j * B + i] - math.exp(a[j * B + i]) * total
         return
-    zf = z.reshape(B * n)
-    af = a.reshape(B * n)
-    gf = da.reshape(B * n)
-    df = dz.reshape(B * n)
-    m = B * n
+    zf = z
+    af = a
+    gf = da
+    df = dz
+    m = n * B
     if code == ACT_LINEAR:
         for i in range(m):
             df[i] = gf[i]

@@ -1,12 +1,13 @@
 """A whole Dense stack, forward and backward, over the flat buffers.
 
-network_forward(params, layers, act_params, xT, work, B_cap) -> output block (n_out, B)
-network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_next, skip_last_act)
+network_forward(params, layers, act_params, xT, work, B)                  -> output block
+network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act)
 
-Activations are feature-major (kernels/dense.py): xT is (n_in, B), every block (n, B).
-The layer table (codes.L_*) says where each layer's W and b live in `params` (and, with the
-same offsets, in `grads`) and where its pre-activation z and output a live in `work`:
-layer li's z block starts at work[L_Z * B_cap] and is viewed as (n_out, B), likewise a.
+Every block is a flat slice holding an (n, B) feature-major array (kernels/dense.py): xT is
+(n_in, B), and the block of a layer whose table entry says column offset c (L_Z for its
+pre-activation, L_A for its output) is work[c * B : (c + n) * B] for the B rows of the batch
+at hand, so a short last batch still sees contiguous blocks. The layer table (codes.L_*) also
+says where each layer's W and b live in `params` (and, with the same offsets, in `grads`).
 A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
 
 Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
@@ -20,59 +21,43 @@ from .jit import kernel
 
 
 @kernel
-def block(buf, col, B, B_cap, n):
-    # the (n, B) block that starts at column offset col of a workspace sized for B_cap rows
-    start = col * B_cap
-    return buf[start:start + n * B].reshape(n, B)
-
-
-@kernel
-def layer_weights(params, layers, li):
-    n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
-    w_off, b_off = layers[li, L_W], layers[li, L_B]
-    w = params[w_off:w_off + n_in * n_out].reshape(n_in, n_out)
-    b = params[b_off:b_off + n_out] if b_off >= 0 else params[0:0]
-    return w, b
-
-
-@kernel
-def network_forward(params, layers, act_params, xT, work, B_cap):
-    B = xT.shape[1]
+def network_forward(params, layers, act_params, xT, work, B):
     inp = xT
     for li in range(layers.shape[0]):
-        n_out = layers[li, L_N_OUT]
-        z = block(work, layers[li, L_Z], B, B_cap, n_out)
+        n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
+        z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
         if layers[li, L_KIND] == KIND_DENSE:
-            w, b = layer_weights(params, layers, li)
-            dense_forward(z, inp, w, b, layers[li, L_B] >= 0, layers[li, L_BLAS] != 0)
+            w_off, b_off = layers[li, L_W], layers[li, L_B]
+            dense_forward(z, inp, params[w_off:w_off + n_in * n_out], params[max(b_off, 0):max(b_off, 0) + n_out],
+                          n_in, n_out, B, b_off >= 0, layers[li, L_BLAS] != 0)
         else:  # an Activation layer: z is a copy of its input
-            z[:, :] = inp
-        a = block(work, layers[li, L_A], B, B_cap, n_out)
+            z[:] = inp
+        a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
         if layers[li, L_A] != layers[li, L_Z]:
-            activation_forward(a, z, layers[li, L_ACT], act_params[li])
+            activation_forward(a, z, n_out, B, layers[li, L_ACT], act_params[li])
         inp = a
     return inp
 
 
 @kernel
-def network_backward(params, grads, layers, act_params, xT, work, B_cap, d_cur, d_next, skip_last_act):
-    B = xT.shape[1]
+def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act):
     last = layers.shape[0] - 1
     for li in range(last, -1, -1):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
-        dz = d_cur[:n_out * B].reshape(n_out, B)  # dL/da on entry
+        dz = d_cur[:n_out * B]  # dL/da on entry
         if layers[li, L_A] != layers[li, L_Z] and not (li == last and skip_last_act):
-            z = block(work, layers[li, L_Z], B, B_cap, n_out)
-            a = block(work, layers[li, L_A], B, B_cap, n_out)
+            z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
+            a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
             da = dz
-            dz = d_next[:n_out * B].reshape(n_out, B)  # not in place: in place never vectorises
-            activation_backward(dz, da, z, a, layers[li, L_ACT], act_params[li])
+            dz = d_next[:n_out * B]  # not in place: in place never vectorises
+            activation_backward(dz, da, z, a, n_out, B, layers[li, L_ACT], act_params[li])
             d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
         if layers[li, L_KIND] == KIND_DENSE:
-            inp = xT if li == 0 else block(work, layers[li - 1, L_A], B, B_cap, n_in)
-            w, b = layer_weights(params, layers, li)
-            dw, db = layer_weights(grads, layers, li)
-            dx = d_next[:n_in * B].reshape(n_in, B)
-            dense_backward(dx, dw, db, dz, inp, w, layers[li, L_B] >= 0, li > 0, layers[li, L_BLAS] != 0)
+            inp = xT if li == 0 else work[layers[li - 1, L_A] * B:(layers[li - 1, L_A] + n_in) * B]
+            w_off, b_off = layers[li, L_W], layers[li, L_B]
+            b0 = max(b_off, 0)
+            dense_backward(d_next[:n_in * B], grads[w_off:w_off + n_in * n_out], grads[b0:b0 + n_out], dz, inp,
+                           params[w_off:w_off + n_in * n_out], n_in, n_out, B, b_off >= 0, li > 0,
+                           layers[li, L_BLAS] != 0)
             d_cur, d_next = d_next, d_cur  # d_cur holds dx
         # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur

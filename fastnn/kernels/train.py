@@ -10,9 +10,9 @@ evaluate_dataset   mean loss and metrics over a dataset, in chunks of the worksp
 predict_into       the network output for every row, in chunks of the workspace size.
 
 Data arrives row-major (N, features), as users hold it; the network runs feature-major
-(kernels/network.py). Each batch is gathered straight into the transposed input block, and
-the (K, B) output block is transposed into row-major `pred` for the loss and metrics, whose
-gradient `dpred` is transposed back. Both are B*K copies, negligible next to the layers.
+(kernels/network.py). Each batch is gathered straight into the flat transposed input block,
+and the (K, B) output block is transposed into row-major `pred` for the loss and metrics,
+whose gradient `dpred` is transposed back. Both are B*K copies, negligible next to the layers.
 Workspaces come in as arguments (sized by the Python layer for batches of B_cap rows), so
 nothing is allocated per step.
 """
@@ -30,23 +30,21 @@ from .rng import shuffled_order
 
 
 @kernel
-def rows_to_columns(xin, x, start, B):
-    # x[start:start + B] (rows) -> the (n_in, B) feature-major view of the flat buffer xin
+def rows_to_columns(xT, x, start, B):
+    # x[start:start + B] (rows) -> xT, the flat (n_in, B) feature-major block
     n_in = x.shape[1]
-    xT = xin[:n_in * B].reshape(n_in, B)
     for r in range(B):
         for k in range(n_in):
-            xT[k, r] = x[start + r, k]
-    return xT
+            xT[k * B + r] = x[start + r, k]
 
 
 @kernel
-def columns_to_rows(rows, outT):
-    # (K, B) block -> rows[:B] (B, K)
-    K, B = outT.shape
+def columns_to_rows(rows, outT, B):
+    # flat (K, B) block -> rows[:B] (B, K)
+    K = rows.shape[1]
     for i in range(B):
         for j in range(K):
-            rows[i, j] = outT[j, i]
+            rows[i, j] = outT[j * B + i]
     return rows[:B]
 
 
@@ -61,8 +59,9 @@ def evaluate_dataset(logs, params, layers, act_params, x, y, sw, loss_code, lp, 
     total = 0.0
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        xT = rows_to_columns(xin, x, start, B)
-        p = columns_to_rows(pred, network_forward(params, layers, act_params, xT, work, B_cap))
+        xT = xin[:x.shape[1] * B]
+        rows_to_columns(xT, x, start, B)
+        p = columns_to_rows(pred, network_forward(params, layers, act_params, xT, work, B), B)
         yb = y[start:start + B]
         loss_forward(per_sample, p, yb, B, loss_code, lp)
         for i in range(B):
@@ -87,8 +86,9 @@ def predict_into(out, params, layers, act_params, x, work, xin, B_cap):
         return bad
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        xT = rows_to_columns(xin, x, start, B)
-        columns_to_rows(out[start:start + B], network_forward(params, layers, act_params, xT, work, B_cap))
+        xT = xin[:x.shape[1] * B]
+        rows_to_columns(xT, x, start, B)
+        columns_to_rows(out[start:start + B], network_forward(params, layers, act_params, xT, work, B), B)
     return 0
 
 
@@ -118,17 +118,17 @@ def train_epochs(
         batch = 0
         for start in range(0, N, B_cap):
             B = min(B_cap, N - start)
-            xT = xin[:n_in * B].reshape(n_in, B)
+            xT = xin[:n_in * B]
             for r in range(B):  # gather the batch, transposing x on the way
                 src = order[start + r]
                 for k in range(n_in):
-                    xT[k, r] = x[src, k]
+                    xT[k * B + r] = x[src, k]
                 for k in range(y.shape[1]):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             ybv = yb[:B]
-            outT = network_forward(params, layers, act_params, xT, work, B_cap)
-            p = columns_to_rows(pred, outT)
+            outT = network_forward(params, layers, act_params, xT, work, B)
+            p = columns_to_rows(pred, outT, B)
             loss_forward(per_sample, p, ybv, B, loss_code, lp)
             batch_loss = 0.0
             for i in range(B):
@@ -143,11 +143,10 @@ def train_epochs(
             dp = dpred[:B]
             loss_backward(dp, p, ybv, swb, B, loss_code, lp, fused)
             K = p.shape[1]
-            doutT = d1[:K * B].reshape(K, B)
-            for i in range(B):
+            for i in range(B):  # the gradient rows back into a flat (K, B) block
                 for j in range(K):
-                    doutT[j, i] = dp[i, j]
-            network_backward(params, grads, layers, act_params, xT, work, B_cap, d1, d2, fused)
+                    d1[j * B + i] = dp[i, j]
+            network_backward(params, grads, layers, act_params, xT, work, B, d1, d2, fused)
             optimizer_step(params, grads, slots, tensors, opt_code, hp, opt_state)
             batch += 1
         history[e, 0] = loss_sum / N

@@ -28,21 +28,23 @@ IDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p in CASES]
 
 
 def kernel_forward(name, z, **params):
-    """f(z) for z (samples, features) through the feature-major kernel."""
+    """f(z) for z (samples, features) through the feature-major kernel (flat (n, B) blocks)."""
     f = ActivationFunction(name, **params)
-    zT = np.ascontiguousarray(z.T)
+    B, n = z.shape
+    zT = np.ascontiguousarray(z.T).reshape(-1)
     out = np.empty_like(zT)
-    activation_forward(out, zT, f.code, f.param_vector(z.dtype.type))
-    return out.T
+    activation_forward(out, zT, n, B, f.code, f.param_vector(z.dtype.type))
+    return out.reshape(n, B).T
 
 
 def kernel_backward(name, z, g, **params):
     f = ActivationFunction(name, **params)
-    zT, gT = np.ascontiguousarray(z.T), np.ascontiguousarray(g.T)
-    aT = np.ascontiguousarray(kernel_forward(name, z, **params).T)
+    B, n = z.shape
+    zT, gT = np.ascontiguousarray(z.T).reshape(-1), np.ascontiguousarray(g.T).reshape(-1)
+    aT = np.ascontiguousarray(kernel_forward(name, z, **params).T).reshape(-1)
     dzT = np.empty_like(zT)
-    activation_backward(dzT, gT, zT, aT, f.code, f.param_vector(z.dtype.type))
-    return dzT.T
+    activation_backward(dzT, gT, zT, aT, n, B, f.code, f.param_vector(z.dtype.type))
+    return dzT.reshape(n, B).T
 
 
 def sample_inputs(rng, rows=7, cols=9):
@@ -153,18 +155,18 @@ def test_selu_constants_match_keras3():
 
 
 def test_backward_runs_in_place(rng):
-    z = rng.normal(size=(4, 3))
-    g = rng.normal(size=z.shape)
-    expected = kernel_backward("tanh", z, g)
+    z = rng.normal(size=12)
+    g = rng.normal(size=12)
     a = np.tanh(z)
+    expected = g * (1 - a * a)
     f = ActivationFunction("tanh")
-    activation_backward(g, g, z, a, f.code, f.param_vector(np.float64))  # dz is da
+    activation_backward(g, g, z, a, 3, 4, f.code, f.param_vector(np.float64))  # dz is da
     np.testing.assert_allclose(g, expected, rtol=1e-15)
 
 
 def test_softmax_normalises_each_column_of_a_feature_major_block(rng):
-    zT = rng.normal(size=(3, 5))  # 3 features, 5 samples
+    zT = rng.normal(size=15)  # 3 features x 5 samples, flat
     out = np.empty_like(zT)
     f = ActivationFunction("softmax")
-    activation_forward(out, zT, f.code, f.param_vector(np.float64))
-    np.testing.assert_allclose(out.sum(axis=0), 1.0, rtol=1e-14)
+    activation_forward(out, zT, 3, 5, f.code, f.param_vector(np.float64))
+    np.testing.assert_allclose(out.reshape(3, 5).sum(axis=0), 1.0, rtol=1e-14)

@@ -1,6 +1,6 @@
 """Dense kernels, both the hand-loop and the BLAS path, vs the NumPy reference and finite
-differences, with and without bias, on random shapes. The kernels take feature-major
-activations (x^T); the helpers transpose so the tests read in the usual row-major terms."""
+differences, with and without bias, on random shapes. The kernels take flat feature-major
+blocks (x^T); the helpers transpose and flatten so the tests read in row-major terms."""
 import numpy as np
 import pytest
 
@@ -12,18 +12,23 @@ SHAPES = [(1, 1, 1), (1, 5, 20), (32, 5, 20), (7, 64, 1), (64, 3, 64), (13, 33, 
 
 
 def run_forward(x, w, b, use_blas):
-    outT = np.full((w.shape[1], x.shape[0]), np.nan, dtype=x.dtype)
-    dense_forward(outT, np.ascontiguousarray(x.T), w, b if b is not None else np.zeros(0, x.dtype), b is not None,
-                  use_blas)
-    return outT.T
+    B, n_in = x.shape
+    n_out = w.shape[1]
+    outT = np.full(n_out * B, np.nan, dtype=x.dtype)
+    dense_forward(outT, np.ascontiguousarray(x.T).reshape(-1), w.reshape(-1),
+                  b if b is not None else np.zeros(0, x.dtype), n_in, n_out, B, b is not None, use_blas)
+    return outT.reshape(n_out, B).T
 
 
 def run_backward(dout, x, w, use_bias, use_blas):
-    dxT = np.full((x.shape[1], x.shape[0]), np.nan, dtype=x.dtype)
-    dw = np.full_like(w, np.nan)  # backward must overwrite, never read, its outputs
-    db = np.full(w.shape[1] if use_bias else 0, np.nan, dtype=x.dtype)
-    dense_backward(dxT, dw, db, np.ascontiguousarray(dout.T), np.ascontiguousarray(x.T), w, use_bias, True, use_blas)
-    return dxT.T, dw, (db if use_bias else None)
+    B, n_in = x.shape
+    n_out = w.shape[1]
+    dxT = np.full(n_in * B, np.nan, dtype=x.dtype)
+    dw = np.full(n_in * n_out, np.nan, dtype=x.dtype)  # backward must overwrite, never read, its outputs
+    db = np.full(n_out if use_bias else 0, np.nan, dtype=x.dtype)
+    dense_backward(dxT, dw, db, np.ascontiguousarray(dout.T).reshape(-1), np.ascontiguousarray(x.T).reshape(-1),
+                   w.reshape(-1), n_in, n_out, B, use_bias, True, use_blas)
+    return dxT.reshape(n_in, B).T, dw.reshape(n_in, n_out), (db if use_bias else None)
 
 
 @pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])

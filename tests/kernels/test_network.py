@@ -26,8 +26,8 @@ def kernel_gradients(model, x, y, loss):
     layout = model._layout
     B = len(x)
     ws = layout.workspace(B)
-    xT = np.ascontiguousarray(x.T)  # the network runs feature-major
-    out = network_forward(model._params, layout.table, layout.act_params, xT, ws.work, B).T.copy()
+    xT = np.ascontiguousarray(x.T).reshape(-1)  # the network runs on flat feature-major blocks
+    out = network_forward(model._params, layout.table, layout.act_params, xT, ws.work, B).reshape(-1, B).T.copy()
     grads = np.full(layout.n_params, np.nan)
     fused = loss.code == C.LOSS_CCE and layout.table[-1, C.L_ACT] == C.ACT_SOFTMAX
     dout = np.empty_like(out)
