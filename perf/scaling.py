@@ -52,14 +52,16 @@ def scaling(quick=False):
         t = _epoch_time(model, x, y, 128, 2 if quick else 3)
         flops = 6 * 10000 * (64 * w + w * w + w * 10)
         lines.append(f"| {w} | {t * 1e3:.1f} ms | {flops / t / 1e9:.1f} |")
+    # linear = no super-linear growth: the cost of an extra row at 1e5..1e6 rows is at most 1.5x
+    # what it is at 1e3..1e4 (a lower cost, as noise or a warm CPU can give, is no failure)
     verdicts = []
     for shuffle, label in ((False, "in order"), (True, "shuffled")):
         sizes, marginal = _marginal(per_row[shuffle])
-        spread = max(marginal) / min(marginal)
+        growth = marginal[-1] / marginal[0]
         lines += ["", f"Marginal cost per extra row ({label}): " + ", ".join(
             f"{a:.0e}->{b:.0e}: {m * 1e9:.0f} ns" for a, b, m in zip(sizes, sizes[1:], marginal))]
-        verdicts.append(f"G ({label}): marginal time per row varies {spread:.2f}x from 1e3 to 1e6 rows "
-                        f"(linear: <= 1.5x): {'MET' if spread <= 1.5 else 'NOT MET'}")
+        verdicts.append(f"G ({label}): an extra row costs {growth:.2f}x as much at 1e5..1e6 rows as at 1e3..1e4 "
+                        f"(linear: <= 1.5x): {'MET' if growth <= 1.5 else 'NOT MET'}")
     lines += ["", "Shuffled rows are gathered in random order: once the data outgrow the CPU caches each row "
               "costs a cache miss, which in-order epochs do not pay."]
     return {"markdown": lines + [""], "verdicts": verdicts}
