@@ -3,10 +3,10 @@ w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps): the bias correction i
 the step size and epsilon is added to the raw sqrt(v) (PyTorch adds it after correction).
 AdamW is Adam with decoupled weight decay on by default (w -= w * weight_decay * lr first)."""
 from ..kernels import codes as C
-from .base import Optimizer
+from .base import MomentOptimizer
 
 
-class Adam(Optimizer):
+class Adam(MomentOptimizer):
     """Adam.
 
     Args: learning_rate=0.001, beta_1=0.9, beta_2=0.999 (both in [0, 1)), epsilon=1e-7,
@@ -18,12 +18,11 @@ class Adam(Optimizer):
     _own_hyperparameters = ("beta_1", "beta_2", "epsilon", "amsgrad")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self._set_moments(beta_1, beta_2, epsilon)
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **kwargs)
         self.amsgrad = bool(amsgrad)
 
     def _fill_hyperparameters(self, hp):
-        self._fill_moments(hp)
+        super()._fill_hyperparameters(hp)
         hp[C.HP_AMSGRAD] = float(self.amsgrad)
 
 

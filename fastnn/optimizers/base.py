@@ -83,18 +83,6 @@ class Optimizer:
 
     lr = learning_rate  # Keras 1/2 attribute name
 
-    def _set_moments(self, beta_1, beta_2, epsilon):
-        """Validate and keep the Adam family's beta_1, beta_2 (in [0, 1)) and epsilon (>= 0)."""
-        owner = type(self).__name__
-        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = check_number(owner, "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
-
-    def _fill_moments(self, hp):
-        hp[C.HP_BETA_1] = self.beta_1
-        hp[C.HP_BETA_2] = self.beta_2
-        hp[C.HP_EPSILON] = self.epsilon
-
     def _fill_hyperparameters(self, hp):
         """Subclasses write their own hyperparameters into hp."""
 
@@ -203,3 +191,23 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if v is not None and k != "name")
         return f"{type(self).__name__}({args})"
+
+
+class MomentOptimizer(Optimizer):
+    """Base of the Adam family (Adam, AdamW, Adamax, Nadam): beta_1, beta_2 in [0, 1) and
+    epsilon >= 0, with the Keras 3 defaults 0.9, 0.999 and 1e-7."""
+
+    n_slots = 2
+    _own_hyperparameters = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        owner = type(self).__name__
+        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0, high=1, high_open=True)
+        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
+        self.epsilon = check_number(owner, "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
+
+    def _fill_hyperparameters(self, hp):
+        hp[C.HP_BETA_1] = self.beta_1
+        hp[C.HP_BETA_2] = self.beta_2
+        hp[C.HP_EPSILON] = self.epsilon

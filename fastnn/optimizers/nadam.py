@@ -1,10 +1,10 @@
 """Nadam with Keras 3's momentum schedule u_t = b1 (1 - 0.5 * 0.96^t) (Keras 1/2 and the
 tf.keras legacy optimizer used 0.96^(0.004 t), which changes results)."""
 from ..kernels import codes as C
-from .base import Optimizer
+from .base import MomentOptimizer
 
 
-class Nadam(Optimizer):
+class Nadam(MomentOptimizer):
     """Nadam.
 
     Args: learning_rate=0.001, beta_1=0.9, beta_2=0.999 (both in [0, 1)), epsilon=1e-7, and
@@ -12,12 +12,3 @@ class Nadam(Optimizer):
     """
 
     code = C.OPT_NADAM
-    n_slots = 2
-    _own_hyperparameters = ("beta_1", "beta_2", "epsilon")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self._set_moments(beta_1, beta_2, epsilon)
-
-    def _fill_hyperparameters(self, hp):
-        self._fill_moments(hp)
