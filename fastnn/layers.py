@@ -8,12 +8,7 @@ import numpy as np
 
 from . import activations as _activations
 from . import initializers as _initializers
-
-
-def _positive_int(value, what):
-    if isinstance(value, (bool, float)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
-    return int(value)
+from ._validation import positive_int
 
 
 def _width_from_shape(shape, layer):
@@ -25,7 +20,7 @@ def _width_from_shape(shape, layer):
             f"{layer}: fastnn models take flat feature vectors, so the input shape must be "
             f"(n_features,), got {shape}. Flatten your data first (x.reshape(len(x), -1))."
         )
-    return _positive_int(shape[0], f"{layer}: the input width")
+    return positive_int(shape[0], f"{layer}: the input width")
 
 
 def assign_weights(views, weights, owner):
@@ -63,7 +58,7 @@ class Layer:
         if input_dim is not None and input_shape is not None:
             raise ValueError(f"{self.name}: give input_dim or input_shape, not both.")
         self.input_dim = (
-            _positive_int(input_dim, f"{self.name}: input_dim") if input_dim is not None
+            positive_int(input_dim, f"{self.name}: input_dim") if input_dim is not None
             else _width_from_shape(input_shape, self.name)
         )
         self.model = None
@@ -112,7 +107,7 @@ class Dense(Layer):
             raise ValueError("Dense: give units or output_dim, not both.")
         if units is None:
             raise ValueError("Dense: the number of units is required, e.g. Dense(20).")
-        self.units = _positive_int(units, f"{self.name}: units")
+        self.units = positive_int(units, f"{self.name}: units")
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias if bias is None else bias)
         self.kernel_initializer = _initializers.get(init if init is not None else kernel_initializer)

@@ -364,8 +364,8 @@ def predict(model, x, batch_size=None, **kwargs):
     if not ready:
         x = V.features(x, model.input_dim, model.dtype)
         model._ensure_built(x.shape[1])
-    rows = min(_batch_size(batch_size, default=1024), len(x)) if batch_size is not None else min(1024, len(x))
-    ws = model._workspaces.get(rows) or _workspace(model, rows)
+    rows = min(_batch_size(batch_size, default=1024), len(x))
+    ws = _workspace(model, rows)
     layout = model._layout
     out = np.empty((len(x), layout.n_out), dtype=model.dtype)
     if training_kernels(model.dtype).predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, ws.xin, rows):
