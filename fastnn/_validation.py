@@ -1,5 +1,8 @@
 """Input checks at the boundary: everything the kernels receive is validated and coerced here,
 once, with errors that name the problem and the fix."""
+import os
+import stat
+
 import numpy as np
 
 
@@ -58,3 +61,24 @@ def positive_int(value, what):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def check_regular_file(path, what, error=ValueError):
+    """Refuse, before opening it, anything but an existing regular file: a directory, a FIFO (which
+    would block forever), a device such as /dev/zero (which never ends), a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what}: no such file {printable(path)}.") from None
+    except OSError as exc:
+        raise error(f"{what}: cannot read {printable(path)} ({exc.strerror}).") from None
+    if stat.S_ISDIR(mode):
+        raise error(f"{what}: {printable(path)} is a directory, not a file.")
+    if not stat.S_ISREG(mode):
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise error(f"{what}: {printable(path)} is {kind}, not a regular file; save the data to a file first.")
+
+
+def printable(path):
+    """A path quoted for a one-line message: newlines and other control characters escaped."""
+    return repr(os.fspath(path))

@@ -21,7 +21,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-EXPORTS = ("train_epochs", "evaluate_dataset", "predict_into")
 _KERNELS_DIR = Path(__file__).resolve().parent / "kernels"
 _loaded = {}
 
@@ -85,27 +84,10 @@ def load(dtype):
 
 
 def signatures(dtype):
-    """The exported functions' exact Numba signatures (every array C-contiguous)."""
-    from numba import types as t
+    """The exported functions' exact Numba signatures, from their one declaration in kernels/args.py."""
+    from .kernels import args
 
-    f = t.float32 if dtype == "float32" else t.float64
-    F1, F2 = t.Array(f, 1, "C"), t.Array(f, 2, "C")
-    D1, D2 = t.Array(t.float64, 1, "C"), t.Array(t.float64, 2, "C")
-    I1, I2 = t.Array(t.int64, 1, "C"), t.Array(t.int64, 2, "C")
-    U1 = t.Array(t.uint64, 1, "C")
-    i64, b = t.int64, t.boolean
-    return {
-        "train_epochs": t.void(
-            F1, F1, F2, I2, I2, F2,  # params, grads, slots, tensors, layers, act_params
-            F2, F2, F1, F2, F2, F1,  # x, y, sw, x_val, y_val, sw_val
-            i64, F1, b, I1, F1,  # loss_code, lp, fused, metric_codes, mlp
-            i64, D1, D1,  # opt_code, hp, opt_state
-            i64, b, U1, I1,  # n_epochs, shuffle, rng_state, order
-            F1, F1, F1, F1, F2, F1, F2, F2, D1,  # work, d1, d2, xin, yb, swb, pred, dpred, per_sample
-            D2, I1),  # history, report
-        "evaluate_dataset": t.void(D1, F1, I2, F2, F2, F2, F1, i64, F1, I1, F1, F1, F1, F2, D1, i64),
-        "predict_into": i64(F2, F1, I2, F2, F2, F1, F1, i64),
-    }
+    return {name: args.signature(name, dtype) for name in args.ENTRY_POINTS}
 
 
 def build(dtype):

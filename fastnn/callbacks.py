@@ -76,6 +76,8 @@ class History(Callback):
 
     def extend(self, epochs, columns):
         """Record several epochs at once: columns maps each log key to a list of values."""
+        if not epochs:
+            return
         self.epoch.extend(epochs)
         for key, values in columns.items():
             self.history.setdefault(key, []).extend(values)

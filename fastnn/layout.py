@@ -13,6 +13,7 @@ import numpy as np
 
 from . import memory
 from .kernels import codes as C
+from .kernels.args import Work
 
 # A layer's matrix products go through BLAS when it has at least BLAS_MIN_WEIGHTS weights and
 # both sides are at least BLAS_MIN_SIDE wide; below that the hand loops win, because each BLAS
@@ -87,21 +88,23 @@ class Layout:
         b = params[row[C.L_B]:row[C.L_B] + n_out] if row[C.L_B] >= 0 else None
         return w, b
 
-    def workspace(self, batch_rows):
-        """Fresh workspace arrays for batches of up to batch_rows rows."""
-        return Workspace(self, batch_rows)
-
-
-class Workspace:
-    """Per-batch scratch buffers of the kernels, allocated once per fit/evaluate/predict."""
-
-    def __init__(self, layout, rows):
-        dt = layout.dtype
-        self.rows = rows
-        self.work = memory.zeros(rows * layout.work_cols, dt, "work")
-        self.d1 = memory.zeros(rows * layout.max_width, dt, "d1")
-        self.d2 = memory.zeros(rows * layout.max_width, dt, "d2")
-        self.xin = memory.zeros(rows * layout.n_in, dt, "batch")  # the transposed input batch
-        self.pred = np.zeros((rows, layout.n_out), dtype=dt)  # outputs as rows, for the loss
-        self.dpred = np.zeros((rows, layout.n_out), dtype=dt)
-        self.per_sample = np.zeros(rows, dtype=np.float64)
+    def workspace(self, batch_rows, slots=None, label_cols=None):
+        """The kernels' scratch buffers (kernels/args.Work) for batches of up to batch_rows rows,
+        allocated once per fit/evaluate/predict. fit passes the optimizer's slots: the kernel
+        keeps an epoch-start copy of the parameters and slots to roll back a non-finite update."""
+        dt = self.dtype
+        training = slots is not None
+        return Work(
+            work=memory.zeros(batch_rows * self.work_cols, dt, "work"),
+            d1=memory.zeros(batch_rows * self.max_width, dt, "d1"),
+            d2=memory.zeros(batch_rows * self.max_width, dt, "d2"),
+            xin=memory.zeros(batch_rows * self.n_in, dt, "batch"),  # the transposed input batch
+            yb=np.zeros((batch_rows, label_cols or self.n_out), dtype=dt),  # the batch's labels
+            swb=np.zeros(batch_rows, dtype=dt),
+            pred=np.zeros((batch_rows, self.n_out), dtype=dt),  # outputs as rows, for the loss
+            dpred=np.zeros((batch_rows, self.n_out), dtype=dt),
+            per_sample=np.zeros(batch_rows, dtype=np.float64),
+            saved_params=np.zeros(self.n_params if training else 0, dtype=dt),
+            saved_slots=np.zeros(slots.shape if training else (0, 0), dtype=dt),
+            saved_state=np.zeros(C.N_OPT_STATE, dtype=np.float64),
+        )

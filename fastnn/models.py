@@ -4,6 +4,8 @@ The model owns the flat parameter array (fastnn/layout.py) and the compile setti
 training loop lives in fastnn/training.py, saving in fastnn/saving.py. A Keras tutorial that
 builds a Sequential of Dense layers runs with only its imports changed.
 """
+import threading
+
 import numpy as np
 
 from . import config, memory
@@ -12,6 +14,7 @@ from . import optimizers as _optimizers
 from . import random as _random
 from .kernels import codes as C
 from .layers import Activation, Dense, InputSpec, Layer, assign_weights
+from .kernels.args import Net
 from .layout import LayerSpec, Layout
 
 
@@ -33,7 +36,8 @@ class Sequential:
         self._layout = None
         self._params = None
         self._row_of = {}  # id(layer) -> layout row holding its weights
-        self._workspaces = {}
+        self._workspaces = threading.local()  # evaluate/predict scratch buffers, one set per thread
+        self._fit_lock = threading.RLock()  # one fit at a time: fit owns the weights and optimizer state
         self.optimizer = None
         self.loss = None
         self.compiled = False
@@ -93,11 +97,25 @@ class Sequential:
     def output_dim(self):
         return self._width_after(self.layers) or self._input_dim
 
-    def build(self, input_dim=None):
+    def build(self, input_dim=None, initialize=True):
         """Lay out the flat buffers and initialize the weights. Called automatically by
         fit/predict/get_weights once the input width is known."""
         if self.built:
             return
+        layout = self._plan_layout(input_dim)
+        self._params = memory.zeros(layout.n_params, self.dtype, "params")
+        self._layout = layout
+        if not initialize:  # load_model fills the weights itself
+            return
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                w, b = self._layout.weights(self._params, self._row_of[id(layer)])
+                w[...] = layer.kernel_initializer(w.shape, self._init_rng)
+                if b is not None:
+                    b[...] = layer.bias_initializer(b.shape, self._init_rng)
+
+    def _plan_layout(self, input_dim=None):
+        """The Layout of this architecture (sizes and offsets; no parameter buffer yet)."""
         if input_dim is not None:
             if self._input_dim is not None and input_dim != self._input_dim:
                 raise ValueError(f"The model expects {self._input_dim} input features, got {input_dim}.")
@@ -110,14 +128,7 @@ class Sequential:
         if not any(isinstance(layer, Dense) for layer in self.layers):
             raise ValueError("The model has no Dense layer: add at least one Dense layer.")
         specs, self._row_of = self._layer_specs()
-        self._layout = Layout(specs, self.dtype)
-        self._params = memory.zeros(self._layout.n_params, self.dtype, "params")
-        for layer in self.layers:
-            if isinstance(layer, Dense):
-                w, b = self._layout.weights(self._params, self._row_of[id(layer)])
-                w[...] = layer.kernel_initializer(w.shape, self._init_rng)
-                if b is not None:
-                    b[...] = layer.bias_initializer(b.shape, self._init_rng)
+        return Layout(specs, self.dtype)
 
     def _layer_specs(self):
         """LayerSpecs for the kernels. An Activation right after a linear Dense is folded into
@@ -147,6 +158,29 @@ class Sequential:
             return []
         w, b = self._layout.weights(self._params, self._row_of[id(layer)])
         return [w] if b is None else [w, b]
+
+    def _net(self):
+        """The kernels' view of the model (kernels/args.Net): flat parameters and the layer table."""
+        return Net(self._params, self._layout.table, self._layout.act_params)
+
+    def output_activation_name(self):
+        """The name of the activation that produces the model's output ('linear' when none)."""
+        for layer in reversed(self.layers):
+            if hasattr(layer, "activation"):
+                return layer.activation.name
+        return "linear"
+
+    def __getstate__(self):
+        # caches that cannot be pickled (per-thread workspaces, the lock) are rebuilt on load
+        state = dict(self.__dict__)
+        state["_workspaces"] = None
+        state["_fit_lock"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._workspaces = threading.local()
+        self._fit_lock = threading.RLock()
 
     def _ensure_built(self, n_features=None):
         if not self.built:

@@ -12,11 +12,14 @@ never leaves a half-written file in place of a good one.
 """
 import json
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
+from ._validation import check_regular_file
 from ._version import __version__
 
 FORMAT_NAME = "fastnn-model"
@@ -56,12 +59,14 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             arrays["opt_slots"], arrays["opt_state"] = model.optimizer.get_state()
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".fastnn-save-", dir=directory)
+    _remove_stale_temporaries(directory)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, made what open() would have given
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -69,67 +74,169 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         raise
 
 
+TEMP_PREFIX = ".fastnn-save-"
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temporaries(directory):
+    """Delete temp files left by saves that were killed (SIGKILL leaves no chance to clean up):
+    their name carries the saving process's id, and that process no longer exists."""
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(TEMP_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+        except OSError:
+            pass
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+MAX_HEADER_BYTES = 16 << 20  # a model's JSON header is a few KB; anything huge is not ours
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, struct.error,
+                NotImplementedError, RecursionError, MemoryError, OverflowError, UnicodeDecodeError, TypeError)
+
+
+def _member_shapes(zf, path):
+    """{name: (shape, dtype)} of every .npy member, read from the headers alone (no data loaded)."""
+    shapes = {}
+    for info in zf.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ModelFileError(f"{path!r}: unexpected member {info.filename!r}; not a fastnn model file.")
+        with zf.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ModelFileError(f"{path!r}: member {info.filename!r} has NumPy format {version}; not a "
+                                     f"fastnn model file.")
+        if dtype.hasobject:
+            raise ModelFileError(f"{path!r}: member {info.filename!r} holds Python objects; refused (no pickle).")
+        shapes[info.filename[:-4]] = (tuple(shape), dtype)
+    return shapes
+
+
+def _read_member(zf, name, path):
+    with zf.open(name + ".npy") as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
+
+
 def _read(path):
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_model: no such file {path!r}.")
-    if os.path.isdir(path):
-        raise ModelFileError(f"load_model: {path!r} is a directory, not a fastnn model file.")
+    """(header dict, {name: (shape, dtype)}, zip file) after every check that needs no data."""
+    check_regular_file(path, "load_model", error=ModelFileError)
     try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):  # a bare .npy array
-            raise ModelFileError(f"{path!r} is a NumPy array file, not a fastnn model file.")
-        with data:
-            if "header" not in data.files:
-                raise ModelFileError(f"{path!r} is not a fastnn model file (no fastnn header).")
-            arrays = {name: data[name] for name in data.files}
+        zf = zipfile.ZipFile(path)
+    except _READ_ERRORS as exc:
+        if open(path, "rb").read(6) == b"\x93NUMPY":
+            raise ModelFileError(f"{path!r} is a NumPy array file, not a fastnn model file.") from None
+        raise ModelFileError(f"{path!r} is not a readable fastnn model file (truncated, corrupt, or another "
+                             f"format): {_one_line(exc)}") from None
+    try:
+        shapes = _member_shapes(zf, path)
+        if "header" not in shapes:
+            raise ModelFileError(f"{path!r} is not a fastnn model file (no fastnn header).")
+        shape, dtype = shapes.pop("header")
+        if len(shape) != 1 or dtype != np.uint8 or shape[0] > MAX_HEADER_BYTES:
+            raise ModelFileError(f"{path!r}: the fastnn header is not a small JSON text; not a fastnn model file.")
+        header = json.loads(_read_member(zf, "header", path).tobytes().decode("utf-8"))
     except ModelFileError:
+        zf.close()
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        raise ModelFileError(
-            f"{path!r} is not a readable fastnn model file (truncated, corrupt, or another format): {exc}"
-        ) from None
-    try:
-        header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{path!r}: the fastnn header is corrupt ({exc}).") from None
+    except _READ_ERRORS + (json.JSONDecodeError,) as exc:
+        zf.close()
+        raise ModelFileError(f"{path!r} is not a readable fastnn model file (truncated, corrupt, or another "
+                             f"format): {_one_line(exc)}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        zf.close()
         raise ModelFileError(f"{path!r} is not a fastnn model file.")
-    if header.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelFileError(f"{path!r} was written by a newer fastnn (format {header['format_version']}); "
-                             f"this fastnn {__version__} reads format {FORMAT_VERSION}. Upgrade fastnn.")
-    return header, arrays
+    version = header.get("format_version", 0)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        zf.close()
+        raise ModelFileError(f"{path!r} was written by a newer fastnn (format {version!r}); this fastnn "
+                             f"{__version__} reads format {FORMAT_VERSION}. Upgrade fastnn.")
+    return header, shapes, zf
+
+
+def _one_line(exc):
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _expect(shapes, name, shape, dtype, path, what):
+    """Check a member's shape and dtype from its header before reading (a header that claims
+    12k x 12k units is refused here, before anything that size is allocated)."""
+    if name not in shapes:
+        raise ModelFileError(f"{path!r}: {what} is missing.")
+    got_shape, got_dtype = shapes[name]
+    if got_shape != tuple(shape) or got_dtype != np.dtype(dtype):
+        raise ModelFileError(f"{path!r}: {what} ({got_shape}, {got_dtype}) does not match the architecture "
+                             f"({tuple(shape)}, {np.dtype(dtype)}); the file is corrupt or was edited.")
 
 
 def load_model(filepath, compile=True):
     """Rebuild a model saved by model.save: architecture, weights, compile settings and
-    optimizer state, so fit continues exactly where it stopped."""
+    optimizer state, so fit continues exactly where it stopped. Refuses corrupt files (and NaN/inf
+    weights or optimizer state) with ModelFileError, before allocating what the file claims."""
+    path = os.fspath(filepath)
+    header, shapes, zf = _read(path)
+    with zf:
+        try:
+            return _rebuild(header, shapes, zf, path, compile)
+        except ModelFileError:
+            raise
+        except _READ_ERRORS as exc:
+            raise ModelFileError(f"{path!r}: the model description is invalid or incomplete "
+                                 f"({_one_line(exc)}).") from None
+
+
+def _rebuild(header, shapes, zf, path, compile):
     from .models import Sequential
     from .optimizers import get as get_optimizer
 
-    path = os.fspath(filepath)
-    header, arrays = _read(path)
-    try:
-        model = Sequential.from_config(header["config"], seed=header.get("seed"))
-        model.build()
-        params = arrays["params"]
-        if params.shape != model._params.shape or params.dtype != model._params.dtype:
-            raise ModelFileError(f"{path!r}: the weights ({params.shape}, {params.dtype}) do not match the "
-                                 f"architecture ({model._params.shape}, {model._params.dtype}).")
-        if not np.all(np.isfinite(params)):
-            raise ModelFileError(f"{path!r}: the saved weights contain NaN or inf.")
-        model._params[:] = params
-        model._shuffle_state[:] = arrays["shuffle_state"]
-        model.metadata = header.get("metadata") or {}
-        comp = header.get("compile")
-        if compile and comp:
-            model.compile(optimizer=get_optimizer(comp["optimizer"]), loss=comp["loss"], metrics=comp["metrics"])
-            if "opt_slots" in arrays:
-                slots = arrays["opt_slots"]
-                if slots.ndim != 2 or slots.shape[1] != model._params.size:
-                    raise ModelFileError(f"{path!r}: the optimizer state does not match the weights.")
-                model.optimizer.set_state(slots.astype(model.dtype), arrays["opt_state"])
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{path!r}: the model description is invalid or incomplete ({exc}).") from None
+    model = Sequential.from_config(header["config"], seed=header.get("seed"))
+    layout = model._plan_layout()  # the architecture's sizes, nothing allocated yet
+    _expect(shapes, "params", (layout.n_params,), model.dtype, path, "the weights")
+    _expect(shapes, "shuffle_state", (1,), np.uint64, path, "the shuffle state")
+    params = _read_member(zf, "params", path)
+    if not np.all(np.isfinite(params)):
+        raise ModelFileError(f"{path!r}: the saved weights contain NaN or inf.")
+    model.build(initialize=False)
+    model._params[:] = params
+    model._shuffle_state[:] = _read_member(zf, "shuffle_state", path)
+    metadata = header.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{path!r}: the metadata is not a JSON object.")
+    model.metadata = metadata
+    comp = header.get("compile")
+    if compile and comp:
+        model.compile(optimizer=get_optimizer(comp["optimizer"]), loss=comp["loss"], metrics=comp["metrics"])
+        if "opt_slots" in shapes:
+            rows = max(model.optimizer.n_slots, 1)
+            _expect(shapes, "opt_slots", (rows, layout.n_params), model.dtype, path, "the optimizer state")
+            _expect(shapes, "opt_state", shapes["opt_state"][0], np.float64, path, "the optimizer state")
+            slots, state = _read_member(zf, "opt_slots", path), _read_member(zf, "opt_state", path)
+            if not (np.all(np.isfinite(slots)) and np.all(np.isfinite(state))):
+                raise ModelFileError(f"{path!r}: the saved optimizer state contains NaN or inf; load it with "
+                                     f"compile=False, or retrain.")
+            model.optimizer.set_state(slots, state)
     return model

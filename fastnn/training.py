@@ -19,6 +19,7 @@ from . import memory
 from . import metrics as _metrics
 from .callbacks import CallbackList, History
 from .kernels import codes as C
+from .kernels.args import Data, Objective, Optim, Out, Schedule
 from .losses import Loss, prepare_targets
 from .progress import ProgressLogger
 
@@ -66,6 +67,7 @@ class _Objective:
         self.fused = is_fused(model)
         self.metric_names, self.metric_codes = _metrics.resolve_all(
             model._metric_identifiers, model.loss, model._layout.n_out, y)
+        self.args = Objective(self.loss_code, self.lp, self.fused, self.metric_codes, self.mlp)  # the kernels' view
 
 
 def _split_validation(x, y, sw, validation_split, validation_data, model):
@@ -96,7 +98,7 @@ def _split_validation(x, y, sw, validation_split, validation_data, model):
     return x[:split_at], y[:split_at], sw[:split_at], x[split_at:], y[split_at:], sw[split_at:]
 
 
-def _class_weights(class_weight, y, loss, sw):
+def _class_weights(class_weight, y, sw):
     """Multiply sample weights by class_weight[label]. The class of a sample is its label value
     (rounded) for one-column labels (class ids, 0/1 or ±1), its argmax for one-hot labels."""
     if class_weight is None:
@@ -140,9 +142,8 @@ class _InterruptFlag:
         return False
 
 
-def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-        validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-        nb_epoch=None, **kwargs):
+def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verbose, batch_size):
+    """Validate fit's scalar arguments (Keras 1/2 spellings included); returns them normalised."""
     for legacy in ("show_accuracy",):
         kwargs.pop(legacy, None)
     for unsupported in ("steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"):
@@ -159,9 +160,11 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         raise ValueError(f"initial_epoch must be a non-negative integer, got {initial_epoch!r}.")
     if shuffle not in (True, False):
         raise ValueError("shuffle must be True or False ('batch' shuffling is not supported).")
-    verbose = _verbose_level(verbose)
-    batch_size = _batch_size(batch_size)
+    return epochs, _verbose_level(verbose), _batch_size(batch_size)
 
+
+def _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data):
+    """Validated, coerced training and validation sets (kernels/args.Data)."""
     x = V.features(x, model.input_dim, model.dtype)
     model._ensure_built(x.shape[1])
     if y is None:
@@ -170,74 +173,105 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")
     sw = V.sample_weights(sample_weight, len(x), model.dtype)
-    sw = _class_weights(class_weight, y, model.loss, sw)
+    sw = _class_weights(class_weight, y, sw)
     x, y, sw, xv, yv, swv = _split_validation(x, y, sw, validation_split, validation_data, model)
-    objective = _Objective(model, y)
+    return Data(x, y, sw), Data(xv, yv, swv)
 
-    opt = model.optimizer
-    layout = model._layout
-    if not opt.built_for(layout.n_params, model.dtype):
-        opt.build(layout.n_params, model.dtype)
-    slots, opt_state = opt.state_arrays()
 
-    train_epochs = training_kernels(model.dtype).train_epochs
-    rows = min(batch_size, len(x))
-    ws = layout.workspace(rows)
-    yb = np.zeros((rows, y.shape[1]), dtype=model.dtype)
-    swb = np.zeros(rows, dtype=model.dtype)
-    grads = memory.zeros(layout.n_params, model.dtype, "grads")
-    order = np.arange(len(x), dtype=np.int64)
-    report = np.zeros(C.N_REPORT, dtype=np.int64)
-    n_metrics = len(objective.metric_names)
-    has_val = len(xv) > 0
-    steps = math.ceil(len(x) / rows)
+def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+        validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+        nb_epoch=None, **kwargs):
+    epochs, verbose, batch_size = _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verbose,
+                                                 batch_size)
+    with model._fit_lock:  # one fit at a time per model: it owns the weights and optimizer state
+        train, val = _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data)
+        objective = _Objective(model, train.y)
+        run = _FitRun(model, train, val, objective, batch_size, shuffle)
+        history = History()
+        history.interrupted = False  # set when Ctrl-C stopped training
+        history.nonfinite = False  # set when NaN/inf values stopped training
+        # History goes last, as in Keras, so it records what other callbacks add to the logs
+        cbs = CallbackList(list(callbacks or []) + [history], model,
+                           {"epochs": epochs, "steps": run.steps, "verbose": verbose, "batch_size": batch_size})
+        progress = ProgressLogger(verbose, epochs, run.steps) if verbose else None
+        model.history = history
+        model.stop_training = False
+        cbs.on_train_begin()
+        _train_loop(model, run, cbs, history, progress, initial_epoch, epochs)
+        cbs.on_train_end()
+    return history
 
-    history = History()
-    history.interrupted = False  # set when Ctrl-C stopped training
-    history.nonfinite = False  # set when a NaN/inf loss stopped training
-    # History goes last, as in Keras, so it records what other callbacks add to the logs
-    cbs = CallbackList(list(callbacks or []) + [history], model,
-                       {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
-    progress = ProgressLogger(verbose, epochs, steps) if verbose else None
-    model.history = history
-    model.stop_training = False
+
+class _FitRun:
+    """Everything one fit hands the training kernel, built once; chunk() runs n epochs."""
+
+    def __init__(self, model, train, val, objective, batch_size, shuffle):
+        layout = model._layout
+        opt = model.optimizer
+        if not opt.built_for(layout.n_params, model.dtype):
+            opt.build(layout.n_params, model.dtype)
+        self.model, self.train, self.val, self.objective = model, train, val, objective
+        self.kernels = training_kernels(model.dtype)
+        rows = min(batch_size, len(train.x))
+        self.steps = math.ceil(len(train.x) / rows)
+        slots, self.opt_state = opt.state_arrays()
+        self.slots = slots
+        self.ws = layout.workspace(rows, slots=slots, label_cols=train.y.shape[1])
+        self.grads = memory.zeros(layout.n_params, model.dtype, "grads")
+        self.order = np.arange(len(train.x), dtype=np.int64)
+        self.report = np.zeros(C.N_REPORT, dtype=np.int64)
+        self.shuffle = bool(shuffle)
+        self.columns = _log_keys(objective.metric_names, len(val.x) > 0)
+
+    def chunk(self, n):
+        """Train n epochs in one kernel call; returns (history rows (n, columns), seconds)."""
+        model, opt, obj = self.model, self.model.optimizer, self.objective
+        hp = opt.hyperparameters()
+        _check_representable(hp, model.dtype)
+        optim = Optim(self.grads, self.slots, model._layout.tensors, opt.code, hp, self.opt_state)
+        rows_out = np.zeros((n, len(self.columns)), dtype=np.float64)
+        t0 = time.perf_counter()
+        self.kernels.train_epochs(
+            model._net(), optim, self.train, self.val,
+            obj.args, Schedule(n, self.shuffle, model._shuffle_state, self.order), self.ws, Out(rows_out, self.report))
+        return rows_out, time.perf_counter() - t0
+
+
+def _check_representable(hp, dtype):
+    """A learning rate that overflows the model dtype (1e39 in float32) would make every update inf."""
+    lr = hp[C.HP_LR]
+    if lr > np.finfo(dtype).max:
+        raise ValueError(f"learning_rate {lr:g} overflows {np.dtype(dtype).name} (largest "
+                         f"{np.finfo(dtype).max:.3g}); use a smaller learning rate.")
+
+
+def _train_loop(model, run, cbs, history, progress, epoch, epochs):
+    """Chunks of epochs until done, stopped by a callback, Ctrl-C or non-finite values. Each chunk
+    is sized to take about CHUNK_SECONDS; one epoch per call when callbacks need every epoch."""
     per_epoch_calls = not cbs.all_passive
     passive_only = cbs.all_passive and progress is None
-
-    cbs.on_train_begin()
-    epoch = initial_epoch
     chunk = 1
     with _InterruptFlag() as interrupt:
         while epoch < epochs and not model.stop_training:
             n = 1 if per_epoch_calls else min(chunk, epochs - epoch)
             if per_epoch_calls:
                 cbs.on_epoch_begin(epoch)
-            rows_out = np.zeros((n, 2 + 2 * n_metrics), dtype=np.float64)
-            t0 = time.perf_counter()
-            train_epochs(
-                model._params, grads, slots, layout.tensors, layout.table, layout.act_params,
-                x, y, sw, xv, yv, swv,
-                objective.loss_code, objective.lp, objective.fused, objective.metric_codes, objective.mlp,
-                opt.code, opt.hyperparameters(), opt_state,
-                n, bool(shuffle), model._shuffle_state, order,
-                ws.work, ws.d1, ws.d2, ws.xin, yb, swb, ws.pred, ws.dpred, ws.per_sample,
-                rows_out, report,
-            )
-            elapsed = time.perf_counter() - t0
-            done = int(report[C.R_EPOCHS_DONE])
+            rows, elapsed = run.chunk(n)
+            done = int(run.report[C.R_EPOCHS_DONE])
+            columns = {key: rows[:done, i].tolist() for i, key in enumerate(run.columns)}
             if passive_only:  # only History listens: record the whole chunk at once
-                history.extend(range(epoch, epoch + done), _chunk_logs(rows_out[:done], objective.metric_names, has_val))
+                history.extend(range(epoch, epoch + done), columns)
                 epoch += done
             for k in range(0 if passive_only else done):
-                logs = _epoch_logs(rows_out[k], objective.metric_names, has_val)
+                logs = {key: values[k] for key, values in columns.items()}
                 if progress:
                     progress.record(epoch, logs, elapsed / max(done, 1))
                 cbs.on_epoch_end(epoch, logs)
                 epoch += 1
             if progress:
                 progress.flush()
-            if report[C.R_STATUS] == C.STATUS_NONFINITE_LOSS:
-                _warn_nonfinite(model, epoch, int(report[C.R_BATCH]), progress)
+            if run.report[C.R_STATUS] != C.STATUS_OK:
+                _warn_nonfinite(model, epoch, run.report, progress)
                 history.nonfinite = True
                 break
             if interrupt.raised:
@@ -245,58 +279,67 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
                 if progress:
                     progress.message(msg)
                 else:
-                    warnings.warn(msg, stacklevel=3)
+                    warnings.warn(msg, stacklevel=4)
                 model.stop_training = True
                 history.interrupted = True
                 break
             if not per_epoch_calls:  # size the next call to take about CHUNK_SECONDS
                 per_epoch = elapsed / max(done, 1)
                 chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 100 * chunk, 1_000_000))
-    cbs.on_train_end()
-    return history
 
 
-def _epoch_logs(row, metric_names, has_val):
-    logs = {"loss": float(row[0])}
-    for m, name in enumerate(metric_names):
-        logs[name] = float(row[1 + m])
-    if has_val:
-        base = 1 + len(metric_names)
-        logs["val_loss"] = float(row[base])
-        for m, name in enumerate(metric_names):
-            logs["val_" + name] = float(row[base + 1 + m])
-    return logs
+def _log_keys(metric_names, has_val):
+    """The history row's columns in order: loss, metrics, then (with validation) their val_ twins."""
+    keys = ["loss", *metric_names]
+    return keys + [f"val_{k}" for k in keys] if has_val else keys
 
 
-def _chunk_logs(rows, metric_names, has_val):
-    """The logs of several epochs as {key: [value per epoch]}, in _epoch_logs' key order."""
-    cols = {"loss": rows[:, 0].tolist()}
-    for m, name in enumerate(metric_names):
-        cols[name] = rows[:, 1 + m].tolist()
-    if has_val:
-        base = 1 + len(metric_names)
-        cols["val_loss"] = rows[:, base].tolist()
-        for m, name in enumerate(metric_names):
-            cols["val_" + name] = rows[:, base + 1 + m].tolist()
-    return cols
-
-
-def _warn_nonfinite(model, epoch, batch, progress):
-    msg = (f"fit stopped: the loss became NaN or inf in epoch {epoch + 1}, batch {batch + 1}. The weights are "
-           f"the last finite ones (that batch's update was not applied). Try a lower learning rate, "
-           f"scaled inputs, gradient clipping (clipnorm=1.0) or check the labels.")
+def _warn_nonfinite(model, epoch, report, progress):
+    where = f"epoch {epoch + 1}, batch {int(report[C.R_BATCH]) + 1}"
+    if report[C.R_STATUS] == C.STATUS_NONFINITE_LOSS:
+        what = (f"the loss became NaN or inf in {where}. That batch's update was not applied, so the weights are "
+                f"the last finite ones.")
+    else:
+        what = (f"an update in {where} made the weights or the optimizer state NaN or inf (overflow). The "
+                f"weights and optimizer state were rolled back to the start of epoch {epoch + 1}, the last "
+                f"finite state.")
+    msg = f"fit stopped: {what} {nonfinite_hint(model)}"
     if progress:
         progress.flush()
-    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+    warnings.warn(msg, RuntimeWarning, stacklevel=4)
     model.stop_training = True
 
 
+# output activations whose values are never negative (poisson's log needs p >= 0)
+_NON_NEGATIVE = {"softplus", "exponential", "relu", "relu6", "sigmoid", "hard_sigmoid", "softmax", "sparse_plus",
+                 "sparse_sigmoid", "hard_silu"}
+
+
+def nonfinite_hint(model):
+    """The likely cause of a NaN/inf loss for this model and loss, and the fix, in one sentence."""
+    last = model.output_activation_name()
+    loss = model.loss.name
+    if loss == "poisson" and last not in _NON_NEGATIVE - {"hard_silu"}:
+        return (f"Likely cause: poisson needs non-negative predictions but the output activation is {last!r}; "
+                f"use softplus or exponential on the output layer.")
+    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and not model.loss.from_logits \
+            and last != "softmax":
+        return (f"Likely cause: {loss} on probabilities needs a softmax output layer, but the output activation "
+                f"is {last!r} (its outputs can sum to 0 or be negative); use softmax, or a linear output with "
+                f"from_logits=True.")
+    return ("Try a lower learning rate, scaled inputs, gradient clipping (clipnorm=1.0), or an output activation "
+            "that fits the loss.")
+
+
 def _workspace(model, rows):
-    ws = model._workspaces.get(rows)
+    """Scratch buffers for evaluate/predict, cached per THREAD (kernels release the GIL, so two
+    threads predicting with one model at once must not share a workspace)."""
+    cache = model._workspaces.__dict__.setdefault("by_rows", {})
+    ws = cache.get(rows)
     if ws is None:
-        if len(model._workspaces) > 8:
-            model._workspaces.clear()
-        ws = model._workspaces[rows] = model._layout.workspace(rows)
+        if len(cache) > 8:
+            cache.clear()
+        ws = cache[rows] = model._layout.workspace(rows)
     return ws
 
 
@@ -317,13 +360,12 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     rows = min(_batch_size(batch_size), len(x))
     ws = _workspace(model, rows)
     logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
-    layout = model._layout
-    training_kernels(model.dtype).evaluate_dataset(logs, model._params, layout.table, layout.act_params, x, y, sw, objective.loss_code,
-                     objective.lp, objective.metric_codes, objective.mlp, ws.work, ws.xin, ws.pred, ws.per_sample,
-                     rows)
+    training_kernels(model.dtype).evaluate_dataset(logs, model._net(), Data(x, y, sw), objective.args, ws)
     values = {"loss": float(logs[0])}
     for m, name in enumerate(objective.metric_names):
         values[name] = float(logs[1 + m])
+    if not np.isfinite(values["loss"]):
+        _warn_nonfinite_outputs(model, "evaluate: the loss is not finite", _predict(model, x))
     if _verbose_level(verbose):
         steps = math.ceil(len(x) / rows)
         print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in values.items()))
@@ -352,6 +394,13 @@ def training_kernels(dtype):
 
 
 def predict(model, x, batch_size=None, **kwargs):
+    out = _predict(model, x, batch_size, **kwargs)
+    if not np.isfinite(out).all():
+        _warn_nonfinite_outputs(model, "predict", out)
+    return out
+
+
+def _predict(model, x, batch_size=None, **kwargs):
     if kwargs:
         kwargs.pop("verbose", None)
         if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
@@ -366,11 +415,24 @@ def predict(model, x, batch_size=None, **kwargs):
         model._ensure_built(x.shape[1])
     rows = min(_batch_size(batch_size, default=1024), len(x))
     ws = _workspace(model, rows)
-    layout = model._layout
-    out = np.empty((len(x), layout.n_out), dtype=model.dtype)
-    if training_kernels(model.dtype).predict_into(out, model._params, layout.table, layout.act_params, x, ws.work, ws.xin, rows):
+    out = np.empty((len(x), model._layout.n_out), dtype=model.dtype)
+    if training_kernels(model.dtype).predict_into(out, model._net(), x, ws):
         V.features(x, model.input_dim, model.dtype)  # raises, naming the first NaN/inf
     return out
+
+
+def _warn_nonfinite_outputs(model, what, outputs):
+    """Finite weights and inputs can still overflow the model dtype on the way to the output (a model
+    stopped by divergence, or inputs far outside the training range): say so, with the fix."""
+    bad = int((~np.isfinite(outputs)).any(axis=1).sum())
+    if bad == 0:
+        return
+    name = np.dtype(model.dtype).name
+    warnings.warn(f"{what}: the model's outputs are NaN or inf for {bad} of {len(outputs)} row(s): the weights are "
+                  f"finite, but the activations overflow {name} on the way to the output (weights grown too large "
+                  f"by a diverging fit, or inputs far outside the training range). Retrain with a lower learning "
+                  f"rate or scaled inputs" + (", or use dtype='float64'." if name == "float32" else "."),
+                  RuntimeWarning, stacklevel=4)
 
 
 def predict_classes(model, x, batch_size=None):

@@ -123,10 +123,12 @@ S_U_PRODUCT = 1  # Nadam's running product of momentum-schedule values
 N_OPT_STATE = 2
 
 # ---- training-kernel report: report[0:N_REPORT] (int64) -----------------------------------
-R_STATUS = 0  # STATUS_OK or STATUS_NONFINITE_LOSS
+R_STATUS = 0  # STATUS_*
 R_EPOCH = 1  # epoch (within the call) where training stopped
 R_BATCH = 2  # batch index where training stopped
 R_EPOCHS_DONE = 3
-N_REPORT = 4
+R_RESTORED = 4  # 1: the model and optimizer state were rolled back to the start of epoch R_EPOCH
+N_REPORT = 5
 STATUS_OK = 0
-STATUS_NONFINITE_LOSS = 1
+STATUS_NONFINITE_LOSS = 1  # a batch loss was NaN/inf: stopped before that batch's update
+STATUS_NONFINITE_WEIGHTS = 2  # an update made weights or optimizer state NaN/inf: rolled back

@@ -5,7 +5,10 @@ train_epochs   shuffle, gather batches, forward, loss, metrics, backward, optimi
                Writes one history row per epoch:
                    [loss, metric_1..metric_M, val_loss, val_metric_1..val_metric_M]
                A non-finite batch loss stops training BEFORE that batch's update (the weights
-               stay finite); `report` says where (codes.R_*).
+               are the last finite ones). An update that makes the weights (or, checked at the
+               epoch's end, the optimizer state) non-finite rolls both back to the copy taken
+               at the start of that epoch, so a stopped fit never leaves NaN/inf behind;
+               `report` says where and how (codes.R_*).
 evaluate_dataset   mean loss and metrics over a dataset, in chunks of the workspace size.
 predict_into       the network output for every row, in chunks of the workspace size.
 
@@ -19,9 +22,11 @@ nothing is allocated per step.
 import math
 
 from .codes import (
-    R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_OK,
+    R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
+    STATUS_OK,
 )
-from .jit import kernel
+from .fastmath import typed
+from .jit import kernel, kernel_reassoc
 from .losses import loss_backward, loss_forward
 from .metrics import metrics_update
 from .network import network_backward, network_forward
@@ -48,35 +53,62 @@ def columns_to_rows(rows, outT, B):
     return rows[:B]
 
 
+@kernel_reassoc
+def all_finite(a):
+    # True when no element is NaN or inf: x - x is 0 for finite x and NaN otherwise, and the sum
+    # of those is one vectorised pass
+    acc = typed(a, 0.0)
+    for i in range(a.shape[0]):
+        acc += a[i] - a[i]
+    return acc == 0
+
+
 @kernel
-def evaluate_dataset(logs, params, layers, act_params, x, y, sw, loss_code, lp, metric_codes, mlp,
-                     work, xin, pred, per_sample, B_cap):
+def save_state(ws, net, opt):
+    # the epoch-start copy a non-finite update rolls back to (a few copies per epoch: negligible)
+    ws.saved_params[:] = net.params
+    ws.saved_slots[:] = opt.slots
+    ws.saved_state[:] = opt.state
+
+
+@kernel
+def restore_state(ws, net, opt):
+    net.params[:] = ws.saved_params
+    opt.slots[:] = ws.saved_slots
+    opt.state[:] = ws.saved_state
+
+
+@kernel
+def evaluate_dataset(logs, net, data, obj, ws):
     # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m
+    x, y, sw = data.x, data.y, data.sw
     N = x.shape[0]
-    n_metrics = metric_codes.shape[0]
+    B_cap = ws.yb.shape[0]
+    n_metrics = obj.metric_codes.shape[0]
     for k in range(1 + n_metrics):
         logs[k] = 0.0
     total = 0.0
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        xT = xin[:x.shape[1] * B]
+        xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        p = columns_to_rows(pred, network_forward(params, layers, act_params, xT, work, B), B)
+        p = columns_to_rows(ws.pred, network_forward(net.params, net.layers, net.act_params, xT, ws.work, B), B)
         yb = y[start:start + B]
-        loss_forward(per_sample, p, yb, B, loss_code, lp)
+        loss_forward(ws.per_sample, p, yb, B, obj.loss_code, obj.lp)
         for i in range(B):
-            total += sw[start + i] * per_sample[i]
-        metrics_update(logs[1:], p, yb, B, metric_codes, mlp, per_sample)
+            total += sw[start + i] * ws.per_sample[i]
+        metrics_update(logs[1:], p, yb, B, obj.metric_codes, obj.mlp, ws.per_sample)
     logs[0] = total
     for k in range(1 + n_metrics):
         logs[k] /= N
 
 
 @kernel
-def predict_into(out, params, layers, act_params, x, work, xin, B_cap):
+def predict_into(out, net, x, ws):
     # returns the number of NaN/inf values in x (0: out is valid). Checking here costs
     # nothing next to the forward pass, and saves single-row predict a NumPy call.
     N = x.shape[0]
+    B_cap = ws.yb.shape[0]
     bad = 0
     for i in range(N):
         for k in range(x.shape[1]):
@@ -86,39 +118,46 @@ def predict_into(out, params, layers, act_params, x, work, xin, B_cap):
         return bad
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
-        xT = xin[:x.shape[1] * B]
+        xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        columns_to_rows(out[start:start + B], network_forward(params, layers, act_params, xT, work, B), B)
+        columns_to_rows(out[start:start + B], network_forward(net.params, net.layers, net.act_params, xT, ws.work, B),
+                        B)
     return 0
 
 
 @kernel
-def train_epochs(
-    params, grads, slots, tensors, layers, act_params,  # the model
-    x, y, sw, x_val, y_val, sw_val,  # data, row-major; the validation set may have 0 rows
-    loss_code, lp, fused, metric_codes, mlp,  # objective
-    opt_code, hp, opt_state,  # optimizer
-    n_epochs, shuffle, rng_state, order,  # schedule
-    work, d1, d2, xin, yb, swb, pred, dpred, per_sample,  # workspaces for batches of B_cap = yb.shape[0]
-    history, report,  # outputs
-):
+def stop(report, status, epoch, batch, restored):
+    report[R_STATUS] = status
+    report[R_EPOCH] = epoch
+    report[R_BATCH] = batch
+    report[R_RESTORED] = restored
+
+
+@kernel
+def train_epochs(net, opt, train, val, obj, sched, ws, out):
+    # net, opt, ...: the namedtuples of kernels/args.py
+    x, y, sw = train.x, train.y, train.sw
+    params, order, report = net.params, sched.order, out.report
     N = x.shape[0]
     n_in = x.shape[1]
-    B_cap = yb.shape[0]
-    n_metrics = metric_codes.shape[0]
+    B_cap = ws.yb.shape[0]
+    n_metrics = obj.metric_codes.shape[0]
     val_col = 1 + n_metrics
     report[R_STATUS] = STATUS_OK
     report[R_EPOCHS_DONE] = 0
-    for e in range(n_epochs):
-        if shuffle:
-            shuffled_order(order, rng_state)
-        for k in range(history.shape[1]):
-            history[e, k] = 0.0
+    for e in range(sched.n_epochs):
+        save_state(ws, net, opt)
+        if sched.shuffle:
+            shuffled_order(order, sched.rng_state)
+        history = out.history[e]
+        for k in range(history.shape[0]):
+            history[k] = 0.0
         loss_sum = 0.0
         batch = 0
         for start in range(0, N, B_cap):
             B = min(B_cap, N - start)
-            xT = xin[:n_in * B]
+            xT = ws.xin[:n_in * B]
+            yb, swb = ws.yb, ws.swb
             for r in range(B):  # gather the batch, transposing x on the way
                 src = order[start + r]
                 for k in range(n_in):
@@ -127,32 +166,39 @@ def train_epochs(
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             ybv = yb[:B]
-            outT = network_forward(params, layers, act_params, xT, work, B)
-            p = columns_to_rows(pred, outT, B)
-            loss_forward(per_sample, p, ybv, B, loss_code, lp)
+            outT = network_forward(params, net.layers, net.act_params, xT, ws.work, B)
+            p = columns_to_rows(ws.pred, outT, B)
+            loss_forward(ws.per_sample, p, ybv, B, obj.loss_code, obj.lp)
             batch_loss = 0.0
             for i in range(B):
-                batch_loss += swb[i] * per_sample[i]
-            if not math.isfinite(batch_loss):
-                report[R_STATUS] = STATUS_NONFINITE_LOSS
-                report[R_EPOCH] = e
-                report[R_BATCH] = batch
+                batch_loss += swb[i] * ws.per_sample[i]
+            if not math.isfinite(batch_loss):  # before this batch's update: the weights are the last finite ones
+                stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
                 return
             loss_sum += batch_loss
-            metrics_update(history[e, 1:val_col], p, ybv, B, metric_codes, mlp, per_sample)
-            dp = dpred[:B]
-            loss_backward(dp, p, ybv, swb, B, loss_code, lp, fused)
+            metrics_update(history[1:val_col], p, ybv, B, obj.metric_codes, obj.mlp, ws.per_sample)
+            dp = ws.dpred[:B]
+            loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused)
             K = p.shape[1]
+            d1 = ws.d1
             for i in range(B):  # the gradient rows back into a flat (K, B) block
                 for j in range(K):
                     d1[j * B + i] = dp[i, j]
-            network_backward(params, grads, layers, act_params, xT, work, B, d1, d2, fused)
-            optimizer_step(params, grads, slots, tensors, opt_code, hp, opt_state)
+            network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d1, ws.d2, obj.fused)
+            optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)
+            if not all_finite(params):  # the update overflowed: back to the start of this epoch
+                restore_state(ws, net, opt)
+                stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
+                return
             batch += 1
-        history[e, 0] = loss_sum / N
+        for r in range(opt.slots.shape[0]):  # optimizer state that overflowed poisons later steps
+            if not all_finite(opt.slots[r]):
+                restore_state(ws, net, opt)
+                stop(report, STATUS_NONFINITE_WEIGHTS, e, batch - 1, 1)
+                return
+        history[0] = loss_sum / N
         for k in range(1, val_col):
-            history[e, k] /= N
-        if x_val.shape[0] > 0:
-            evaluate_dataset(history[e, val_col:], params, layers, act_params, x_val, y_val, sw_val,
-                             loss_code, lp, metric_codes, mlp, work, xin, pred, per_sample, B_cap)
+            history[k] /= N
+        if val.x.shape[0] > 0:
+            evaluate_dataset(history[val_col:], net, val, obj, ws)
         report[R_EPOCHS_DONE] = e + 1
