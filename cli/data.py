@@ -4,13 +4,19 @@ A Dataset holds features (N, d) float64, raw targets (N,) as read (numbers or st
 feature and target names. Encoding the targets for a loss is fastnn.tasks' job (LabelCoding),
 so the library's sweep and the CLI share it.
 """
+import array
 import csv
+import io
+import math
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from fastnn import datasets
+from fastnn._validation import check_regular_file, printable
+from fastnn.npyio import NpyFileError, NpzArchive, read_npy
 
 from .errors import CLIError
 
@@ -47,67 +53,68 @@ def train_and_test(data, labels, target, test_data, seed):
 
 
 def load(path, target=None, labels=None, require_target=True, feature_names=None):
-    """Read a data file: CSV with a header, .npz with x (and y), or .npy (x) + --labels .npy."""
-    if not os.path.exists(path):
-        raise CLIError(f"no such file: {path}")
-    if os.path.isdir(path):
-        raise CLIError(f"{path} is a directory, not a data file.")
+    """Read a data file: CSV with a header, .npz with x (and y), or .npy (x) + --labels .npy.
+    Anything but a regular file (a directory, a FIFO, /dev/zero) is refused before it is opened."""
+    check_regular_file(path, "data", error=CLIError)
     ext = os.path.splitext(path)[1].lower()
-    if ext == ".npz":
-        return _load_npz(path, require_target)
-    if ext == ".npy":
-        return _load_npy(path, labels, require_target)
+    if ext in (".npz", ".npy"):
+        if target is not None:
+            raise CLIError(f"--target names a CSV column, but {printable(path)} is a NumPy file; for .npz the labels "
+                           f"are the array 'y', for .npy give --labels y.npy.")
+        if labels is not None and ext == ".npz":
+            raise CLIError(f"--labels is for .npy features; the labels of {printable(path)} are its array 'y'.")
+        return _load_npz(path, require_target) if ext == ".npz" else _load_npy(path, labels, require_target)
+    if labels is not None:
+        raise CLIError(f"--labels is for .npy features; in a CSV ({printable(path)}) name the label column with "
+                       f"--target.")
     return _load_csv(path, target, require_target, feature_names)
 
 
-def _np_load(path, what):
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise CLIError(f"cannot read {what} {path}: not a valid NumPy file ({exc}).") from None
-
-
 def _check_features(x, path):
-    if x.dtype == object or not np.issubdtype(x.dtype, np.number):
-        raise CLIError(f"{path}: features must be numeric, got dtype {x.dtype}.")
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise CLIError(f"{printable(path)}: features must be numeric, got dtype {x.dtype}.")
+    if np.issubdtype(x.dtype, np.complexfloating):
+        raise CLIError(f"{printable(path)}: features must be real numbers, got complex values ({x.dtype}).")
     if x.ndim == 1:
         x = x.reshape(-1, 1)
     if x.ndim != 2:
-        raise CLIError(f"{path}: features must be a 2-D array (samples, features), got shape {x.shape}.")
-    if len(x) == 0:
-        raise CLIError(f"{path}: no rows.")
+        raise CLIError(f"{printable(path)}: features must be a 2-D array (samples, features), got shape {x.shape}.")
+    if len(x) == 0 or x.shape[1] == 0:
+        raise CLIError(f"{printable(path)}: no data (shape {x.shape}).")
     x = x.astype(np.float64)
     bad = ~np.isfinite(x)
     if bad.any():
         where = np.argwhere(bad)[0]
-        raise CLIError(f"{path}: {int(bad.sum())} NaN/inf value(s) in the features, first at row {where[0]}, "
-                       f"column {where[1]}; drop or impute them first.")
+        raise CLIError(f"{printable(path)}: {int(bad.sum())} NaN/inf value(s) in the features, first at row "
+                       f"{where[0]}, column {where[1]}; drop or impute them first.")
     return x
 
 
 def _load_npz(path, require_target):
-    data = _np_load(path, "archive")
-    if not hasattr(data, "files"):
-        raise CLIError(f"{path}: expected an .npz archive with arrays 'x' and 'y'.")
-    with data:
-        if "x" not in data.files:
-            raise CLIError(f"{path}: the archive has no array 'x' (it has: {', '.join(data.files)}).")
-        x = _check_features(data["x"], path)
-        y = data["y"] if "y" in data.files else None
+    try:
+        with NpzArchive(path, "data archive") as archive:
+            if "x" not in archive.shapes:
+                raise CLIError(f"{printable(path)}: the archive has no array 'x' (it has: "
+                               f"{', '.join(archive.shapes) or 'nothing'}).")
+            x = _check_features(archive.read("x"), path)
+            y = archive.read("y") if "y" in archive.shapes else None
+    except NpyFileError as exc:
+        raise CLIError(str(exc)) from None
     if y is None and require_target:
-        raise CLIError(f"{path}: the archive has no array 'y' with the labels.")
+        raise CLIError(f"{printable(path)}: the archive has no array 'y' with the labels.")
     return _with_targets(x, y, path)
 
 
 def _load_npy(path, labels, require_target):
-    x = _check_features(_np_load(path, "features"), path)
-    y = None
-    if labels is not None:
-        if not os.path.exists(labels):
-            raise CLIError(f"no such file: {labels}")
-        y = _np_load(labels, "labels")
-    elif require_target:
-        raise CLIError(f"{path} holds only features: give the labels with --labels y.npy.")
+    try:
+        x = _check_features(read_npy(path, "features"), path)
+        y = None
+        if labels is not None:
+            y = read_npy(labels, "labels")
+        elif require_target:
+            raise CLIError(f"{printable(path)} holds only features: give the labels with --labels y.npy.")
+    except NpyFileError as exc:
+        raise CLIError(str(exc)) from None
     return _with_targets(x, y, path)
 
 
@@ -116,54 +123,34 @@ def _with_targets(x, y, path):
     if y is None:
         return Dataset(x, None, names, "label", path)
     y = np.asarray(y)
+    if np.issubdtype(y.dtype, np.complexfloating):
+        raise CLIError(f"{printable(path)}: labels must be real numbers or names, got complex values.")
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.reshape(-1)
     if y.ndim == 2:  # one-hot labels: back to class ids
         y = y.argmax(axis=1)
     if y.ndim != 1 or len(y) != len(x):
-        raise CLIError(f"{path}: {len(y)} labels for {len(x)} rows.")
+        raise CLIError(f"{printable(path)}: {len(y)} labels for {len(x)} rows.")
     if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
-        raise CLIError(f"{path}: {int((~np.isfinite(y)).sum())} NaN/inf label(s), first at row "
+        raise CLIError(f"{printable(path)}: {int((~np.isfinite(y)).sum())} NaN/inf label(s), first at row "
                        f"{int(np.argwhere(~np.isfinite(y))[0][0])}.")
     return Dataset(x, y, names, "label", path)
 
 
 def _load_csv(path, target, require_target, feature_names):
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-            except csv.Error:
-                dialect = csv.excel
-            rows = list(csv.reader(f, dialect))
-    except UnicodeDecodeError:
-        raise CLIError(f"{path}: not a text CSV file (it is not valid UTF-8).") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror}.") from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise CLIError(f"{path}: the file is empty.")
-    header = [h.strip() for h in rows[0]]
+    shown = printable(path)
+    dialect, header = _csv_header(path)
     if len(set(header)) != len(header):
-        raise CLIError(f"{path}: duplicate column names in the header.")
-    body = rows[1:]
-    if not body:
-        raise CLIError(f"{path}: a header but no data rows.")
-    for i, r in enumerate(body):
-        if len(r) != len(header):
-            raise CLIError(f"{path}: line {i + 2} has {len(r)} field(s) but the header has {len(header)} "
-                           f"(ragged CSV).")
+        raise CLIError(f"{shown}: duplicate column names in the header.")
     if feature_names is not None:  # predicting/evaluating: the model's own columns
         missing = [c for c in feature_names if c not in header]
         if missing:
-            raise CLIError(f"{path}: the model needs column(s) {missing}, which the file lacks "
+            raise CLIError(f"{shown}: the model needs column(s) {missing}, which the file lacks "
                            f"(it has: {', '.join(header)}).")
     target_name = None
     if target is not None:
         if target not in header:
-            raise CLIError(f"{path}: no column {target!r}; the columns are: {', '.join(header)}.")
+            raise CLIError(f"{shown}: no column {target!r}; the columns are: {', '.join(header)}.")
         target_name = target
     elif require_target:
         target_name = header[-1]
@@ -172,42 +159,126 @@ def _load_csv(path, target, require_target, feature_names):
         target_name = extra[0] if len(extra) == 1 else None
     features = feature_names if feature_names is not None else [c for c in header if c != target_name]
     if not features:
-        raise CLIError(f"{path}: no feature columns besides the target {target_name!r}.")
-    columns = list(zip(*body))
-    x = np.empty((len(body), len(features)), dtype=np.float64)
+        raise CLIError(f"{shown}: no feature columns besides the target {target_name!r}.")
+    columns = _read_csv_columns(path, dialect, header)
+    x = np.empty((len(columns[header[0]]), len(features)), dtype=np.float64)
+    if len(x) == 0:
+        raise CLIError(f"{shown}: a header but no data rows.")
     for j, name in enumerate(features):
-        cells = columns[header.index(name)]
-        x[:, j] = _numeric_column(cells, name, path)
+        values = columns[name]
+        if isinstance(values, _Text):
+            raise CLIError(f"{shown}: column {name!r} is not numeric: {values.first_text!r} at line "
+                           f"{values.first_line}. Remove the column or encode it as numbers (or make it the "
+                           f"--target).")
+        x[:, j] = values
     bad = ~np.isfinite(x)
     if bad.any():
-        rows_bad = np.argwhere(bad)
-        first = rows_bad[0]
-        raise CLIError(f"{path}: {int(bad.sum())} missing/NaN value(s) in the features, first in column "
+        first = np.argwhere(bad)[0]
+        raise CLIError(f"{shown}: {int(bad.sum())} missing/NaN value(s) in the features, first in column "
                        f"{features[first[1]]!r} at line {first[0] + 2}; drop or impute them first.")
     y = None
     if target_name is not None:
-        cells = [c.strip() for c in columns[header.index(target_name)]]
-        if any(c == "" for c in cells):
-            raise CLIError(f"{path}: the target column {target_name!r} is empty at line {cells.index('') + 2}.")
-        try:
-            y = np.array([float(c) for c in cells])
+        values = columns[target_name]
+        if isinstance(values, _Text):
+            y = np.array(values.cells, dtype=object)  # class names
+            empty = [i for i, c in enumerate(values.cells) if c == ""]
+            if empty:
+                raise CLIError(f"{shown}: the target column {target_name!r} is empty at line {empty[0] + 2}.")
+        else:
+            y = np.asarray(values, dtype=np.float64)
             if not np.all(np.isfinite(y)):
-                raise CLIError(f"{path}: {int((~np.isfinite(y)).sum())} NaN/inf value(s) in the target "
-                               f"column {target_name!r}.")
-        except ValueError:
-            y = np.array(cells, dtype=object)  # class names
+                first = int(np.argwhere(~np.isfinite(y))[0][0])
+                raise CLIError(f"{shown}: {int((~np.isfinite(y)).sum())} missing/NaN/inf value(s) in the target "
+                               f"column {target_name!r}, first at line {first + 2}.")
     return Dataset(x, y, list(features), target_name or "label", path)
 
 
-def _numeric_column(cells, name, path):
-    stripped = [c.strip() for c in cells]
+def _csv_header(path):
+    """(csv dialect, column names) from the first line, with clear errors for non-CSV content."""
+    shown = printable(path)
     try:
-        return np.array([float(c) if c else np.nan for c in stripped])
-    except ValueError:
-        for i, c in enumerate(stripped):
-            try:
-                float(c) if c else None
-            except ValueError:
-                raise CLIError(f"{path}: column {name!r} is not numeric: {c!r} at line {i + 2}. Remove the "
-                               f"column or encode it as numbers (or make it the --target).") from None
-        raise
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            sample = f.read(65536)
+    except UnicodeDecodeError:
+        raise CLIError(f"{shown}: not a text CSV file (it is not valid UTF-8).") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {shown}: {exc.strerror}.") from None
+    if "\0" in sample:
+        raise CLIError(f"{shown}: not a text CSV file (it contains NUL bytes).")
+    if not sample.strip():
+        raise CLIError(f"{shown}: the file is empty.")
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        header = next(row for row in csv.reader(io.StringIO(sample), dialect) if any(c.strip() for c in row))
+    except StopIteration:
+        raise CLIError(f"{shown}: the file is empty.") from None
+    except csv.Error as exc:
+        raise CLIError(f"{shown}: not a readable CSV header ({exc}).") from None
+    return dialect, [h.strip() for h in header]
+
+
+class _Text:
+    """A CSV column that is not all numbers: its raw cells, and where the first non-number is."""
+
+    def __init__(self, cells, first_line, first_text):
+        self.cells, self.first_line, self.first_text = cells, first_line, first_text
+
+    def __len__(self):
+        return len(self.cells)
+
+
+def _read_csv_columns(path, dialect, header):
+    """{column name: float64 array (NaN where a cell is empty) or _Text}. A file of plain numbers is
+    read by NumPy's C parser (about the file's size in memory); anything else (names, empty cells,
+    quoting) by one streaming pass of the csv module that stores 8 bytes per numeric cell."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # loadtxt warns about empty files; we check that ourselves
+            table = np.loadtxt(path, delimiter=dialect.delimiter, skiprows=1, dtype=np.float64, ndmin=2,
+                               encoding="utf-8-sig", comments=None, quotechar='"')
+        if table.shape[1] == len(header) or table.size == 0:
+            return {name: table[:, j] if table.size else np.zeros(0) for j, name in enumerate(header)}
+    except (ValueError, MemoryError, csv.Error):
+        pass  # not all numbers (or ragged): the streaming reader says exactly where
+    return _stream_csv_columns(path, dialect, header)
+
+
+def _stream_csv_columns(path, dialect, header):
+    shown = printable(path)
+    n = len(header)
+    numbers = [array.array("d") for _ in range(n)]
+    texts = [None] * n  # the raw cells of a column once it turns out not to be numeric
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, dialect)
+            next(reader, None)
+            for row in reader:
+                if not row or not any(cell.strip() for cell in row):
+                    continue  # blank line
+                if len(row) != n:
+                    raise CLIError(f"{shown}: line {reader.line_num} has {len(row)} field(s) but the header has "
+                                   f"{n} (ragged CSV).")
+                for j, cell in enumerate(row):
+                    cell = cell.strip()
+                    if texts[j] is not None:
+                        texts[j].cells.append(cell)
+                        continue
+                    try:
+                        numbers[j].append(float(cell) if cell else math.nan)
+                    except ValueError:
+                        texts[j] = _Text([_number_text(v) for v in numbers[j]] + [cell], reader.line_num, cell)
+                        numbers[j] = None
+    except csv.Error as exc:
+        raise CLIError(f"{shown}: not a readable CSV file ({exc}; a field over {csv.field_size_limit():,} "
+                       f"characters usually means the file is not a CSV of numbers).") from None
+    except UnicodeDecodeError:
+        raise CLIError(f"{shown}: not a text CSV file (it is not valid UTF-8).") from None
+    return {name: texts[j] if texts[j] is not None else np.frombuffer(numbers[j], dtype=np.float64)
+            for j, name in enumerate(header)}
+
+
+def _number_text(v):
+    return "" if math.isnan(v) else repr(v)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import CLIError
+from .errors import CLIError, TrainingDiverged
 
 app = typer.Typer(
     name="fastnn",
@@ -39,19 +39,36 @@ def main(
 
 
 def _fail(message, code=2):
-    typer.echo(f"fastnn: error: {message}", err=True)
+    typer.echo(f"fastnn: error: {one_line(message)}", err=True)
     raise typer.Exit(code)
+
+
+def one_line(message):
+    """Every error is exactly one line, whatever a file name or an exception text holds."""
+    return str(message).strip().replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _guard(fn):
     """Run a command body; bad input becomes one line on stderr and exit code 2."""
     from fastnn.saving import ModelFileError
 
+    from fastnn.npyio import NpyFileError
+
     try:
         return fn()
     except typer.Exit:
         raise
-    except (CLIError, ModelFileError, ValueError, TypeError, FileNotFoundError, FileExistsError, ImportError) as exc:
+    except TrainingDiverged as exc:
+        _fail(str(exc), code=1)
+    except RecursionError as exc:
+        if os.environ.get("FASTNN_DEBUG"):
+            raise
+        _fail(f"input nested too deeply to read ({exc}).")
+    except MemoryError:
+        if os.environ.get("FASTNN_DEBUG"):
+            raise
+        _fail("out of memory: the input is larger than this machine can hold (or claims to be).")
+    except (CLIError, ModelFileError, NpyFileError, ValueError, TypeError, FileNotFoundError, FileExistsError, ImportError) as exc:
         if os.environ.get("FASTNN_DEBUG"):
             raise
         _fail(str(exc))
@@ -266,6 +283,50 @@ def plot_sweep(
     _guard(go)
 
 
-def run():
-    """Console-script entry point."""
-    app(prog_name="fastnn")
+def _click_exceptions():
+    """Click's exception module(s): Typer >= 0.2x vendors its own copy of click, older ones use click."""
+    modules = []
+    try:
+        from typer._click import exceptions as vendored
+
+        modules.append(vendored)
+    except ImportError:
+        pass
+    import click.exceptions
+
+    modules.append(click.exceptions)
+    return modules
+
+
+def run(argv=None):
+    """Console-script entry point. Usage errors that click catches itself (an unknown option, a
+    value out of range, a missing argument) become one `fastnn: error:` line and exit 2, like
+    every other error, instead of click's boxed usage message."""
+    import sys
+
+    modules = _click_exceptions()
+    no_args = tuple(m.NoArgsIsHelpError for m in modules if hasattr(m, "NoArgsIsHelpError"))
+    usage = tuple(m.UsageError for m in modules)
+    click_error = tuple(m.ClickException for m in modules)
+    try:
+        code = app(args=argv, prog_name="fastnn", standalone_mode=False)
+    except no_args as exc:  # plain `fastnn plot`: its help
+        typer.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except usage as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "fastnn"
+        typer.echo(f"fastnn: error: {one_line(exc.format_message())} (see {command} --help)", err=True)
+        sys.exit(2)
+    except click_error as exc:
+        typer.echo(f"fastnn: error: {one_line(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("fastnn: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if any(type(exc).__name__ == "Abort" and type(exc).__module__.startswith(m.__name__.rsplit(".", 1)[0])
+               for m in modules):
+            typer.echo("fastnn: interrupted", err=True)
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

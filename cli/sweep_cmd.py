@@ -2,6 +2,7 @@
 Dask cluster, a ranked table on the terminal, every result in a resumable file."""
 import sys
 import time
+import warnings
 
 from fastnn import sweep
 
@@ -33,10 +34,22 @@ def _numbers(value, kind, option):
 def run_sweep(o):
     if o.workers is not None and o.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {o.workers}.")
-    if o.out:
-        sweep.ResultsFile(o.out).load()  # a bad name or an unreadable file fails before any work
-    if o.scheduler and "://" not in o.scheduler:
-        raise CLIError(f"--scheduler {o.scheduler!r}: give the scheduler's address, e.g. tcp://10.0.0.5:8786.")
+    if o.top < 0:
+        raise CLIError(f"--top must be 0 (all rows) or more, got {o.top}.")
+    if not 0.0 <= o.validation_split < 1.0:
+        raise CLIError(f"--validation-split must be in [0, 1), got {o.validation_split}.")
+    if o.out:  # a bad name, an unreadable file or another sweep on it fails before any work
+        store = sweep.ResultsFile(o.out)
+        with store.locked(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # run() reports damaged rows once, below
+            store.load()
+    if o.scheduler and not o.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise CLIError(f"--scheduler {o.scheduler!r}: give the scheduler's address, e.g. tls://10.0.0.5:8786 "
+                       f"(or tcp:// on a trusted network).")
+    if o.scheduler and o.scheduler.startswith("tcp://") and not _is_loopback(o.scheduler):
+        print("fastnn: warning: the Dask scheduler is reached over plain tcp:// (no encryption, no "
+              "authentication): anyone who can reach it can run code on its workers. Use tls:// with "
+              "certificates (see the README) unless the network is private and trusted.", file=sys.stderr)
     layers = [None]
     if o.layers:
         layers = [p for spec in o.layers for p in _split(spec, ";")]
@@ -51,7 +64,11 @@ def run_sweep(o):
     print(f"fastnn sweep: {len(trials)} trials ({len(trials) // o.repeats} combinations x {o.repeats} seeds) on "
           f"{train_set.source}, {where}", file=sys.stderr)
     t0 = time.perf_counter()
-    results = _run_with_progress(trials, data, o)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = _run_with_progress(trials, data, o)
+    for w in caught:
+        print(f"fastnn: warning: {w.message}", file=sys.stderr)
     seconds = time.perf_counter() - t0
     summaries, rank_by = sweep.summarize(results)
     _print_table(summaries, rank_by, o.top)
@@ -92,3 +109,8 @@ def _print_table(summaries, rank_by, top):
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
         print("| " + " | ".join(v.ljust(w) for v, w in zip(r, widths)) + " |")
+
+
+def _is_loopback(address):
+    host = address.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")

@@ -3,15 +3,19 @@ or the --layers one, fit with Keras-style progress, report, save."""
 import contextlib
 import csv
 import json
+import os
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 
+from fastnn._validation import printable
+
 from . import data as D
-from .errors import CLIError
+from .errors import CLIError, TrainingDiverged
 from .layers_spec import format_layers
 
 
@@ -54,14 +58,42 @@ def _write_history(path, hist):
         raise CLIError(f"--history {path}: use a .json or .csv file name.")
 
 
-def _check_out_path(path, what):
-    if path is None:
-        return
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise CLIError(f"{what} {path}: the directory {parent} does not exist.")
-    if Path(path).is_dir():
-        raise CLIError(f"{what} {path} is a directory; give a file name.")
+def _check_outputs(o):
+    """Refuse, before any training, outputs that would destroy an input or each other, and output
+    directories we cannot write to (found today, not after an hour of training)."""
+    inputs = {"--data": o.data, "--labels": o.labels, "--test-data": o.test_data}
+    outputs = {"--out": o.out, "--history": o.history}
+    for what, path in outputs.items():
+        if path is None:
+            continue
+        shown = printable(path)
+        if Path(path).is_dir():
+            raise CLIError(f"{what} {shown} is a directory; give a file name.")
+        for src, src_path in inputs.items():
+            if src_path is not None and _same_file(path, src_path):
+                raise CLIError(f"{what} {shown} is the same file as {src}: writing it would destroy the input. "
+                               f"Choose another file name.")
+        parent = Path(path).resolve().parent
+        if not parent.is_dir():
+            raise CLIError(f"{what} {shown}: the directory {printable(parent)} does not exist.")
+        if Path(path).exists() and not Path(path).is_file():
+            raise CLIError(f"{what} {shown} exists and is not a regular file.")
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".fastnn-probe-", dir=parent)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise CLIError(f"{what} {shown}: cannot write to the directory {printable(parent)} "
+                           f"({exc.strerror}).") from None
+    if o.out is not None and o.history is not None and _same_file(o.out, o.history):
+        raise CLIError(f"--out and --history are the same file {printable(o.out)}; give them different names.")
+
+
+def _same_file(a, b):
+    a, b = Path(a), Path(b)
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
 
 
 def run_train(o: TrainOptions):
@@ -76,8 +108,7 @@ def run_train(o: TrainOptions):
         raise CLIError(f"--dtype must be float32 or float64, got {o.dtype!r}.")
     if not 0.0 <= o.validation_split < 1.0:
         raise CLIError(f"--validation-split must be in [0, 1), got {o.validation_split}.")
-    _check_out_path(o.out, "--out")
-    _check_out_path(o.history, "--history")
+    _check_outputs(o)
     if o.history is not None and Path(o.history).suffix.lower() not in (".json", ".csv"):
         raise CLIError(f"--history {o.history}: use a .json or .csv file name.")
     layer_list = tasks.parse_layers(o.layers) if o.layers else None
@@ -107,11 +138,16 @@ def run_train(o: TrainOptions):
             layers=layer_list, epochs=o.epochs, batch_size=o.batch_size, validation_split=o.validation_split,
             metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2)
     for w in caught:
-        print(f"fastnn: warning: {w.message}", file=sys.stderr)
+        if not (summary["nonfinite"] and "fit stopped" in str(w.message)):  # that one becomes the error
+            print(f"fastnn: warning: {w.message}", file=sys.stderr)
     model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
                            "trained_on": train_set.source})
     summary["kernel_load_seconds"] = round(kernel_seconds, 4)
     summary["kernels"] = "compiled module" if compiled else "numba jit"
+    if summary["nonfinite"]:  # never save a diverged run (over what may be a good model)
+        message = next((str(w.message) for w in caught if "fit stopped" in str(w.message)), "training diverged.")
+        kept = f"; {printable(o.out)} was left as it was" if o.out is not None else ""
+        raise TrainingDiverged(f"{message} Nothing was saved{kept}.")
     if o.out is not None:
         model.save(str(o.out))
         summary["model"] = str(o.out)

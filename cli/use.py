@@ -1,4 +1,5 @@
 """fastnn evaluate / predict / info / list / warmup: using saved models and the registries."""
+import csv
 import json
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import time
 import numpy as np
 
 from fastnn import tasks
+from fastnn._validation import printable
 
 from . import data as D
 from .errors import CLIError
@@ -17,7 +19,18 @@ def _load(path):
 
     model = fastnn.load_model(str(path))
     meta = getattr(model, "metadata", {}) or {}
-    coding = tasks.LabelCoding.from_json(meta["labels"]) if "labels" in meta else None
+    coding = None
+    if "labels" in meta:
+        try:
+            coding = tasks.LabelCoding.from_json(meta["labels"])
+            coding.check_outputs(model.output_dim)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CLIError(f"{printable(path)}: the label encoding stored in the model is inconsistent ({exc}); the "
+                           f"file was edited or is corrupt.") from None
+    for key in ("features",):
+        if key in meta and not (isinstance(meta[key], list) and all(isinstance(v, str) for v in meta[key])):
+            raise CLIError(f"{printable(path)}: the stored feature names are not a list of names; the file was "
+                           f"edited or is corrupt.")
     return model, meta, coding
 
 
@@ -62,18 +75,18 @@ def run_predict(model_path, data_path, out, proba):
         result = coding.decode(outputs).reshape(-1, 1)
         header = ["prediction"]
     if out is None:
-        for row in result:
-            print(",".join(_cell(v) for v in row))
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([_cell(v) for v in row] for row in result)
         return
     suffix = str(out).lower()
     if suffix.endswith(".npy"):
         arr = result if result.dtype != object else _object_to_array(result[:, 0])
         np.save(str(out), arr, allow_pickle=False)
     elif suffix.endswith(".csv"):
-        with open(out, "w") as f:
-            f.write(",".join(header) + "\n")
-            for row in result:
-                f.write(",".join(_cell(v) for v in row) + "\n")
+        with open(out, "w", newline="") as f:  # the csv module quotes labels that hold commas or quotes
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows([_cell(v) for v in row] for row in result)
     else:
         raise CLIError(f"--out {out}: use a .csv or .npy file name.")
     print(f"wrote {len(result)} predictions to {out}", file=sys.stderr)
@@ -135,7 +148,7 @@ def run_warmup(dtype):
           flush=True)
     t0 = time.perf_counter()
     # one process per dtype: compilation is single-threaded, so both cores work
-    procs = [subprocess.Popen([sys.executable, "-c", f"from fastnn.warmup import warm; print(warm(['{dt}'])[0])"],
+    procs = [subprocess.Popen(aot.python_command(f"from fastnn.warmup import warm; print(warm(['{dt}'])[0])"),
                               stdout=subprocess.PIPE, text=True) for dt in dtypes]
     for p in procs:
         out, _ = p.communicate()

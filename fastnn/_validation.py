@@ -33,7 +33,6 @@ def features(x, n_features, dtype, what="x"):
         raise ValueError(
             f"{what} has {arr.shape[1]} feature(s) per sample but the model expects {n_features}."
         )
-    arr = np.ascontiguousarray(arr, dtype=dtype)
     finite = np.isfinite(arr)
     if not finite.all():
         bad = np.argwhere(~finite)
@@ -41,7 +40,25 @@ def features(x, n_features, dtype, what="x"):
             f"{what} contains {len(bad)} NaN or inf value(s), first at row {bad[0][0]}, column {bad[0][1]}. "
             f"Drop or impute them before training."
         )
-    return arr
+    return cast_finite(arr, dtype, what)
+
+
+def cast_finite(arr, dtype, what):
+    """arr as C-contiguous dtype; a finite value too large for dtype (1e39 in float32) is an error
+    that says so, not a silent inf."""
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(arr, dtype=dtype)
+    if np.issubdtype(arr.dtype, np.floating) and np.dtype(dtype).itemsize < arr.dtype.itemsize:
+        finite = np.isfinite(out)
+        if not finite.all():
+            bad = np.argwhere(~finite)[0]
+            value = arr[tuple(bad)]
+            name = np.dtype(dtype).name
+            raise ValueError(
+                f"{what} holds {value:g} at {'row ' + str(bad[0]) if len(bad) else 'index 0'}"
+                f"{', column ' + str(bad[1]) if len(bad) > 1 else ''}, which overflows {name} (largest "
+                f"{np.finfo(dtype).max:.3g}). Rescale the data, or use dtype='float64' (--dtype float64).")
+    return out
 
 
 def sample_weights(sw, n, dtype, what="sample_weight"):

@@ -90,6 +90,13 @@ def signatures(dtype):
     return {name: args.signature(name, dtype) for name in args.ENTRY_POINTS}
 
 
+def python_command(code):
+    """argv running `code` in a fresh Python WITHOUT the current directory on sys.path: `python -c`
+    puts it first, so a numpy.py planted in the working directory would run with our rights."""
+    prelude = "import sys\nif sys.path and sys.path[0] in ('', '.'):\n    del sys.path[0]\n"
+    return [sys.executable, "-c", prelude + code]
+
+
 def build(dtype):
     """Compile the module for a dtype (tens of seconds) and return its path. Needs a C compiler.
 
@@ -101,7 +108,7 @@ def build(dtype):
 
     with tempfile.TemporaryDirectory() as numba_cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=numba_cache)
-        proc = subprocess.run([sys.executable, "-c", f"from fastnn import aot; aot.build_here({dtype!r})"],
+        proc = subprocess.run(python_command(f"from fastnn import aot; aot.build_here({dtype!r})"),
                               env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()

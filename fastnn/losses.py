@@ -16,6 +16,7 @@ import numpy as np
 
 from . import config
 from ._names import keras_function_name, unknown_name_error
+from ._validation import cast_finite
 from .kernels import codes as C
 
 # canonical name -> (code, option defaults, class name)
@@ -228,7 +229,7 @@ def prepare_targets(loss, y, n_outputs, dtype, warn=True, what="y"):
                 "renormalised to 1). Use binary_crossentropy, or 2 softmax units.",
                 SyntaxWarning, stacklevel=4,
             )
-    return np.ascontiguousarray(y, dtype=dtype)
+    return cast_finite(y, dtype, what)
 
 
 def get(identifier):

@@ -68,6 +68,13 @@ def _check_label_width(name, code, n_outputs, y):
     wants_ids = code in (C.M_SPARSE_CATEGORICAL_ACCURACY, C.M_LOSS_BASE + C.LOSS_SCCE)
     if wants_ids and cols != 1:
         raise ValueError(f"metric {name!r} takes class ids (one label column), but the labels have {cols} columns.")
+    if wants_ids:
+        ids = y.reshape(-1)
+        if np.any(ids != np.round(ids)) or ids.min() < 0 or ids.max() >= n_outputs:
+            raise ValueError(
+                f"metric {name!r} takes integer class ids in [0, {n_outputs - 1}] for a {n_outputs}-unit output, "
+                f"but the labels hold values in [{ids.min():g}, {ids.max():g}]. Use 'accuracy' instead (it fits "
+                f"±1 and 0/1 labels too).")
     if not wants_ids and cols != n_outputs:
         raise ValueError(
             f"metric {name!r} compares labels with outputs column by column, but the labels have {cols} column(s) "

@@ -12,14 +12,12 @@ never leaves a half-written file in place of a good one.
 """
 import json
 import os
-import struct
 import tempfile
-import zipfile
-import zlib
 
 import numpy as np
 
-from ._validation import check_regular_file
+from ._validation import printable
+from .npyio import READ_ERRORS, NpyFileError, NpzArchive, one_line
 from ._version import __version__
 
 FORMAT_NAME = "fastnn-model"
@@ -111,85 +109,49 @@ def _alive(pid):
 
 
 MAX_HEADER_BYTES = 16 << 20  # a model's JSON header is a few KB; anything huge is not ours
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, struct.error,
-                NotImplementedError, RecursionError, MemoryError, OverflowError, UnicodeDecodeError, TypeError)
-
-
-def _member_shapes(zf, path):
-    """{name: (shape, dtype)} of every .npy member, read from the headers alone (no data loaded)."""
-    shapes = {}
-    for info in zf.infolist():
-        if not info.filename.endswith(".npy"):
-            raise ModelFileError(f"{path!r}: unexpected member {info.filename!r}; not a fastnn model file.")
-        with zf.open(info) as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ModelFileError(f"{path!r}: member {info.filename!r} has NumPy format {version}; not a "
-                                     f"fastnn model file.")
-        if dtype.hasobject:
-            raise ModelFileError(f"{path!r}: member {info.filename!r} holds Python objects; refused (no pickle).")
-        shapes[info.filename[:-4]] = (tuple(shape), dtype)
-    return shapes
-
-
-def _read_member(zf, name, path):
-    with zf.open(name + ".npy") as f:
-        return np.lib.format.read_array(f, allow_pickle=False)
 
 
 def _read(path):
-    """(header dict, {name: (shape, dtype)}, zip file) after every check that needs no data."""
-    check_regular_file(path, "load_model", error=ModelFileError)
+    """(header dict, NpzArchive) after every check that needs no array data."""
     try:
-        zf = zipfile.ZipFile(path)
-    except _READ_ERRORS as exc:
-        if open(path, "rb").read(6) == b"\x93NUMPY":
-            raise ModelFileError(f"{path!r} is a NumPy array file, not a fastnn model file.") from None
-        raise ModelFileError(f"{path!r} is not a readable fastnn model file (truncated, corrupt, or another "
-                             f"format): {_one_line(exc)}") from None
-    try:
-        shapes = _member_shapes(zf, path)
-        if "header" not in shapes:
-            raise ModelFileError(f"{path!r} is not a fastnn model file (no fastnn header).")
-        shape, dtype = shapes.pop("header")
-        if len(shape) != 1 or dtype != np.uint8 or shape[0] > MAX_HEADER_BYTES:
-            raise ModelFileError(f"{path!r}: the fastnn header is not a small JSON text; not a fastnn model file.")
-        header = json.loads(_read_member(zf, "header", path).tobytes().decode("utf-8"))
-    except ModelFileError:
-        zf.close()
+        archive = NpzArchive(path, "model file")
+    except FileNotFoundError:
         raise
-    except _READ_ERRORS + (json.JSONDecodeError,) as exc:
-        zf.close()
-        raise ModelFileError(f"{path!r} is not a readable fastnn model file (truncated, corrupt, or another "
-                             f"format): {_one_line(exc)}") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        zf.close()
-        raise ModelFileError(f"{path!r} is not a fastnn model file.")
-    version = header.get("format_version", 0)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        zf.close()
-        raise ModelFileError(f"{path!r} was written by a newer fastnn (format {version!r}); this fastnn "
-                             f"{__version__} reads format {FORMAT_VERSION}. Upgrade fastnn.")
-    return header, shapes, zf
-
-
-def _one_line(exc):
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    except NpyFileError as exc:
+        if os.path.isfile(path) and open(path, "rb").read(6) == b"\x93NUMPY":
+            raise ModelFileError(f"{printable(path)} is a NumPy array file, not a fastnn model file.") from None
+        raise ModelFileError(f"{exc} It is not a readable fastnn model file (truncated, corrupt, or another "
+                             f"format).") from None
+    try:
+        if "header" not in archive.shapes:
+            raise ModelFileError(f"{printable(path)} is not a fastnn model file (no fastnn header).")
+        shape, dtype = archive.shapes["header"]
+        if len(shape) != 1 or dtype != np.uint8 or shape[0] > MAX_HEADER_BYTES:
+            raise ModelFileError(f"{printable(path)}: the header is not a small JSON text; not a fastnn model file.")
+        header = json.loads(archive.read("header").tobytes().decode("utf-8"))
+        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+            raise ModelFileError(f"{printable(path)} is not a fastnn model file.")
+        version = header.get("format_version", 0)
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise ModelFileError(f"{printable(path)} was written by a newer fastnn (format {version!r}); this "
+                                 f"fastnn {__version__} reads format {FORMAT_VERSION}. Upgrade fastnn.")
+    except ModelFileError:
+        archive.close()
+        raise
+    except (NpyFileError, json.JSONDecodeError) + READ_ERRORS as exc:
+        archive.close()
+        raise ModelFileError(f"{printable(path)}: the fastnn header is corrupt ({one_line(exc)}).") from None
+    return header, archive
 
 
 def _expect(shapes, name, shape, dtype, path, what):
     """Check a member's shape and dtype from its header before reading (a header that claims
     12k x 12k units is refused here, before anything that size is allocated)."""
     if name not in shapes:
-        raise ModelFileError(f"{path!r}: {what} is missing.")
+        raise ModelFileError(f"{printable(path)}: {what} is missing.")
     got_shape, got_dtype = shapes[name]
     if got_shape != tuple(shape) or got_dtype != np.dtype(dtype):
-        raise ModelFileError(f"{path!r}: {what} ({got_shape}, {got_dtype}) does not match the architecture "
+        raise ModelFileError(f"{printable(path)}: {what} ({got_shape}, {got_dtype}) does not match the architecture "
                              f"({tuple(shape)}, {np.dtype(dtype)}); the file is corrupt or was edited.")
 
 
@@ -198,31 +160,32 @@ def load_model(filepath, compile=True):
     optimizer state, so fit continues exactly where it stopped. Refuses corrupt files (and NaN/inf
     weights or optimizer state) with ModelFileError, before allocating what the file claims."""
     path = os.fspath(filepath)
-    header, shapes, zf = _read(path)
-    with zf:
+    header, archive = _read(path)
+    with archive:
         try:
-            return _rebuild(header, shapes, zf, path, compile)
+            return _rebuild(header, archive, path, compile)
         except ModelFileError:
             raise
-        except _READ_ERRORS as exc:
-            raise ModelFileError(f"{path!r}: the model description is invalid or incomplete "
-                                 f"({_one_line(exc)}).") from None
+        except (NpyFileError,) + READ_ERRORS as exc:
+            raise ModelFileError(f"{printable(path)}: the model description is invalid or incomplete "
+                                 f"({one_line(exc)}).") from None
 
 
-def _rebuild(header, shapes, zf, path, compile):
+def _rebuild(header, archive, path, compile):
     from .models import Sequential
     from .optimizers import get as get_optimizer
 
+    shapes = archive.shapes
     model = Sequential.from_config(header["config"], seed=header.get("seed"))
     layout = model._plan_layout()  # the architecture's sizes, nothing allocated yet
     _expect(shapes, "params", (layout.n_params,), model.dtype, path, "the weights")
     _expect(shapes, "shuffle_state", (1,), np.uint64, path, "the shuffle state")
-    params = _read_member(zf, "params", path)
+    params = archive.read("params")
     if not np.all(np.isfinite(params)):
         raise ModelFileError(f"{path!r}: the saved weights contain NaN or inf.")
     model.build(initialize=False)
     model._params[:] = params
-    model._shuffle_state[:] = _read_member(zf, "shuffle_state", path)
+    model._shuffle_state[:] = archive.read("shuffle_state")
     metadata = header.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path!r}: the metadata is not a JSON object.")
@@ -234,7 +197,7 @@ def _rebuild(header, shapes, zf, path, compile):
             rows = max(model.optimizer.n_slots, 1)
             _expect(shapes, "opt_slots", (rows, layout.n_params), model.dtype, path, "the optimizer state")
             _expect(shapes, "opt_state", shapes["opt_state"][0], np.float64, path, "the optimizer state")
-            slots, state = _read_member(zf, "opt_slots", path), _read_member(zf, "opt_state", path)
+            slots, state = archive.read("opt_slots"), archive.read("opt_state")
             if not (np.all(np.isfinite(slots)) and np.all(np.isfinite(state))):
                 raise ModelFileError(f"{path!r}: the saved optimizer state contains NaN or inf; load it with "
                                      f"compile=False, or retrain.")

@@ -14,12 +14,16 @@ labels, a diverging run) is reported with its error and the sweep goes on.
 Results can be kept in a file (CSV or JSON) that is updated after every trial; running again
 with the same file skips the trials it already holds, so an interrupted sweep resumes.
 """
+import contextlib
 import csv
+import fcntl
 import json
 import math
 import os
 import statistics
+import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,7 +139,10 @@ def run_trial(trial, data):
         record.update(status="ok", error="", train_loss=summary.get("loss"), train_accuracy=summary.get("accuracy"),
                       **{k: summary.get(k) for k in ("val_loss", "val_accuracy", "test_loss", "test_accuracy",
                                                      "epochs_run", "train_seconds")})
-        if summary.get("nonfinite"):
+        if summary.get("interrupted"):  # Ctrl-C reached fit: not a result, rerun on resume
+            record["status"] = "interrupted"
+            record["error"] = "interrupted by Ctrl-C"
+        elif summary.get("nonfinite"):
             record["status"] = "diverged"
             record["error"] = "the loss became NaN or inf; training stopped early"
     except (ValueError, TypeError, FloatingPointError) as exc:
@@ -161,12 +168,16 @@ def _run_local(trials, data, workers, on_result):
         return
     saved = os.environ.get("OPENBLAS_NUM_THREADS")
     os.environ["OPENBLAS_NUM_THREADS"] = "1"  # inherited by the spawned workers at start
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                    initializer=_worker_init) as pool:
-            futures = [pool.submit(run_trial, t, data) for t in trials]
-            for f in cf.as_completed(futures):
-                on_result(f.result())
+        futures = [pool.submit(run_trial, t, data) for t in trials]
+        for f in cf.as_completed(futures):
+            on_result(f.result())
+    except BaseException:  # Ctrl-C (or an interrupted trial): start nothing more
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         if saved is None:
             os.environ.pop("OPENBLAS_NUM_THREADS", None)
@@ -206,27 +217,38 @@ def run(trials, data, workers=None, scheduler=None, out=None, progress=None):
     progress  callable(done, total, result) after each trial
     """
     store = ResultsFile(out) if out else None
-    done = store.load() if store else {}
-    todo = [t for t in trials if t.key not in done]
-    results = [done[t.key] for t in trials if t.key in done]
-    total = len(trials)
-    count = [len(results)]
+    with store.locked() if store else _no_lock():
+        done = {k: r for k, r in store.load().items() if r["status"] in FINISHED} if store else {}
+        todo = [t for t in trials if t.key not in done]
+        results = [done[t.key] for t in trials if t.key in done]
+        total = len(trials)
+        count = [len(results)]
 
-    def on_result(record):
-        results.append(record)
-        count[0] += 1
-        if store:
-            store.add(record)
-        if progress:
-            progress(count[0], total, record)
+        def on_result(record):
+            if store:
+                store.add(record)
+            if record["status"] == "interrupted":  # Ctrl-C reached a trial's fit: stop the sweep
+                raise KeyboardInterrupt
+            results.append(record)
+            count[0] += 1
+            if progress:
+                progress(count[0], total, record)
 
-    if todo:
-        if scheduler is not None:
-            _run_dask(todo, data, scheduler, on_result)
-        else:
-            _run_local(todo, data, workers or os.cpu_count() or 1, on_result)
+        if todo:
+            if scheduler is not None:
+                _run_dask(todo, data, scheduler, on_result)
+            else:
+                _run_local(todo, data, workers or os.cpu_count() or 1, on_result)
     order = {t.key: i for i, t in enumerate(trials)}
     return sorted(results, key=lambda r: order.get(r["key"], len(order)))
+
+
+FINISHED = ("ok", "error", "diverged")  # statuses a resumed sweep does not run again
+
+
+@contextlib.contextmanager
+def _no_lock():
+    yield
 
 
 @dataclass
@@ -282,6 +304,22 @@ class ResultsFile:
         self.format = ext[1:]
         self.records = {}
 
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold <file>.lock for the whole sweep: a second sweep on the same results file is refused
+        at once instead of the two overwriting each other's trials."""
+        lock_path = self.path + ".lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise ValueError(f"results file {self.path!r} is in use by another sweep (locked: {lock_path}); "
+                                 f"wait for it to finish or choose another --out.") from None
+            yield self
+        finally:
+            os.close(fd)
+
     def load(self):
         if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
             return {}
@@ -292,28 +330,57 @@ class ResultsFile:
             else:
                 with open(self.path, newline="") as f:
                     rows = list(csv.DictReader(f))
-        except (json.JSONDecodeError, csv.Error, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, csv.Error, UnicodeDecodeError, RecursionError) as exc:
             raise ValueError(f"results file {self.path!r} is not a readable sweep results file ({exc}); "
                              f"move it away or choose another --out.") from None
         if not isinstance(rows, list) or any(not isinstance(r, dict) or "key" not in r for r in rows):
             raise ValueError(f"results file {self.path!r} is not a fastnn sweep results file.")
-        self.records = {r["key"]: _typed(r) for r in rows}
+        records, skipped = {}, 0
+        for row in rows:
+            try:
+                if self.format == "csv" and (None in row or any(v is None for v in row.values())):
+                    raise ValueError("a row with missing or extra fields")
+                record = _typed(row)
+                if record.get("status") not in FINISHED + ("interrupted",) or not isinstance(record["key"], str):
+                    raise ValueError("bad status")
+            except (TypeError, ValueError):  # a row cut short by a kill during a write
+                skipped += 1
+                continue
+            records[record["key"]] = record
+        if skipped:
+            warnings.warn(f"results file {self.path!r}: skipped {skipped} damaged row(s) (cut short by a kill?); "
+                          f"those trials run again.", stacklevel=3)
+        self.records = records
         return dict(self.records)
 
     def add(self, record):
+        """Store one result: the whole file is rewritten to a unique temporary file in the same
+        directory (made with O_EXCL, so a planted symlink is never followed) and renamed over it."""
         self.records[record["key"]] = record
-        tmp = self.path + ".tmp"
         rows = list(self.records.values())
-        if self.format == "json":
-            with open(tmp, "w") as f:
-                json.dump(rows, f, indent=1)
-        else:
-            with open(tmp, "w", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=self.COLUMNS, extrasaction="ignore")
-                w.writeheader()
-                for r in rows:
-                    w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in self.COLUMNS})
-        os.replace(tmp, self.path)
+        directory = os.path.dirname(os.path.abspath(self.path))
+        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(self.path) + ".", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", newline="") as f:
+                if self.format == "json":
+                    json.dump(rows, f, indent=1)
+                else:
+                    w = csv.DictWriter(f, fieldnames=self.COLUMNS, extrasaction="ignore")
+                    w.writeheader()
+                    for r in rows:
+                        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in self.COLUMNS})
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _typed(row):

@@ -52,9 +52,27 @@ class LabelCoding:
     def to_json(self):
         return {"kind": self.kind, "classes": self.classes}
 
+    KINDS = ("pm1", "01", "onehot", "sparse", "regression")
+
     @classmethod
     def from_json(cls, d):
-        return cls(d["kind"], d["classes"])
+        if not isinstance(d, dict) or d.get("kind") not in cls.KINDS:
+            raise ValueError(f"unknown label kind {d.get('kind') if isinstance(d, dict) else d!r}")
+        classes = d.get("classes")
+        if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes) \
+                or len(set(classes)) != len(classes):
+            raise ValueError("the class names must be a list of distinct strings")
+        return cls(d["kind"], classes)
+
+    def check_outputs(self, n_outputs):
+        """Raise ValueError unless this coding fits a model with n_outputs output units."""
+        if self.kind in ("pm1", "01") and len(self.classes) != 2:
+            raise ValueError(f"{self.kind} labels need exactly 2 classes, the model stores {len(self.classes)}")
+        if self.kind == "regression" and self.classes:
+            raise ValueError("a regression target has no classes")
+        if self.n_outputs != n_outputs:
+            raise ValueError(f"{self.kind} labels with {len(self.classes)} classes need {self.n_outputs} output(s), "
+                             f"the model has {n_outputs}")
 
     @property
     def n_outputs(self):
