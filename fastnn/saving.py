@@ -7,16 +7,16 @@ never executes code. Members:
     params          the flat parameter buffer
     shuffle_state   the kernel RNG state (uint64), so resumed training shuffles as it would have
     opt_slots, opt_state   optimizer state, when saved with include_optimizer=True
-Saving writes a temporary file next to the target and renames it over the target, so a crash
-never leaves a half-written file in place of a good one.
+Saving writes a temporary file next to the target and renames it over the target (fastnn/atomic.py),
+so a crash never leaves a half-written file in place of a good one.
 """
 import json
 import os
-import tempfile
 
 import numpy as np
 
 from ._validation import printable
+from .atomic import replacing
 from .npyio import READ_ERRORS, NpyFileError, NpzArchive, one_line
 from ._version import __version__
 
@@ -56,56 +56,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         if include_optimizer and model.optimizer.built:
             arrays["opt_slots"], arrays["opt_state"] = model.optimizer.get_state()
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path))
-    _remove_stale_temporaries(directory)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, made what open() would have given
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-TEMP_PREFIX = ".fastnn-save-"
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _remove_stale_temporaries(directory):
-    """Delete temp files left by saves that were killed (SIGKILL leaves no chance to clean up):
-    their name carries the saving process's id, and that process no longer exists."""
-    try:
-        names = [n for n in os.listdir(directory) if n.startswith(TEMP_PREFIX)]
-    except OSError:
-        return
-    for name in names:
-        pid = name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        try:
-            os.unlink(os.path.join(directory, name))
-        except OSError:
-            pass
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
+    with replacing(path) as f:
+        np.savez(f, **arrays)
 
 
 MAX_HEADER_BYTES = 16 << 20  # a model's JSON header is a few KB; anything huge is not ours

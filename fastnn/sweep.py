@@ -21,12 +21,13 @@ import json
 import math
 import os
 import statistics
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .atomic import replacing
 
 AXES = ("activation", "loss", "optimizer", "lr", "layers", "batch_size")
 DEFAULTS = {"activation": None, "loss": "hinge", "optimizer": "adam", "lr": None, "layers": None, "batch_size": 32}
@@ -354,33 +355,17 @@ class ResultsFile:
         return dict(self.records)
 
     def add(self, record):
-        """Store one result: the whole file is rewritten to a unique temporary file in the same
-        directory (made with O_EXCL, so a planted symlink is never followed) and renamed over it."""
+        """Store one result: the whole file is rewritten atomically (fastnn/atomic.py)."""
         self.records[record["key"]] = record
         rows = list(self.records.values())
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(prefix=os.path.basename(self.path) + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", newline="") as f:
-                if self.format == "json":
-                    json.dump(rows, f, indent=1)
-                else:
-                    w = csv.DictWriter(f, fieldnames=self.COLUMNS, extrasaction="ignore")
-                    w.writeheader()
-                    for r in rows:
-                        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in self.COLUMNS})
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        with replacing(self.path, text=True) as f:
+            if self.format == "json":
+                json.dump(rows, f, indent=1)
+            else:
+                w = csv.DictWriter(f, fieldnames=self.COLUMNS, extrasaction="ignore")
+                w.writeheader()
+                for r in rows:
+                    w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in self.COLUMNS})
 
 
 def _typed(row):

@@ -240,9 +240,9 @@ def test_a_saved_model_follows_the_umask(tmp_path):
 def test_stale_temporary_saves_of_dead_processes_are_cleaned(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True).stdout.strip()
-    stale = tmp_path / f".fastnn-save-{dead}-abc123"
+    stale = tmp_path / f".fastnn-tmp-{dead}-abc123"
     stale.write_bytes(b"x" * 1000)
-    other = tmp_path / ".fastnn-save-notapid"
+    other = tmp_path / ".fastnn-tmp-notapid"
     other.write_bytes(b"y")
     fastnn.Sequential([fastnn.Dense(2, input_dim=3)]).save(tmp_path / "m.fastnn")
     assert not stale.exists() and other.exists()
