@@ -17,17 +17,16 @@ from .callbacks import (
 from .config import floatx, set_floatx
 from .layers import ELU, Activation, Dense, Input, LeakyReLU, ReLU, Softmax
 from .models import Sequential
-from .optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+from .optimizers import *  # noqa: F403 (every optimizer class: SGD, Adam, ...)
 from .random import set_random_seed
 from .saving import ModelFileError, load_model
 from .utils import to_categorical
 
 __all__ = [
     "Sequential", "Dense", "Activation", "Input", "ReLU", "LeakyReLU", "ELU", "Softmax",
-    "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam", "AdamW",
     "Callback", "History", "EarlyStopping", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN",
     "ReduceLROnPlateau", "LearningRateScheduler", "LambdaCallback",
     "load_model", "ModelFileError", "to_categorical", "set_random_seed", "floatx", "set_floatx",
     "activations", "callbacks", "config", "initializers", "layers", "losses", "metrics", "models",
     "optimizers", "utils", "__version__",
-]
+] + [name for name in optimizers.__all__ if name[0].isupper() and name != "Optimizer"]

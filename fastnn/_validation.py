@@ -1,5 +1,6 @@
 """Input checks at the boundary: everything the kernels receive is validated and coerced here,
 once, with errors that name the problem and the fix."""
+import math
 import os
 import stat
 
@@ -99,3 +100,24 @@ def check_regular_file(path, what, error=ValueError):
 def printable(path):
     """A path quoted for a one-line message: newlines and other control characters escaped."""
     return repr(os.fspath(path))
+
+
+def number(owner, name, value, low=None, high=None, low_open=False, high_open=False, allow_none=False):
+    """A finite float within [low, high] (or open bounds), else a clear TypeError/ValueError. The one
+    scalar check of every hyperparameter, activation parameter and loss option."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value}.")
+    lo_bad = low is not None and (value <= low if low_open else value < low)
+    hi_bad = high is not None and (value >= high if high_open else value > high)
+    if lo_bad or hi_bad:
+        lo = "" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        hi = "" if high is None else f"{high:g}" + (")" if high_open else "]")
+        where = f"in {lo}, {hi}" if low is not None and high is not None else (
+            f"{'>' if low_open else '>='} {low:g}" if low is not None else f"{'<' if high_open else '<='} {high:g}")
+        raise ValueError(f"{owner}: {name} must be {where}, got {value:g}.")
+    return value

@@ -7,7 +7,7 @@ Keras 1 spellings ('uniform', 'normal', 'zero', 'one') map to their Keras 3 equi
 """
 import numpy as np
 
-from ._names import unknown_name_error
+from .registry import unknown_name_error
 
 _TRUNC_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]
 

@@ -66,7 +66,7 @@ class Layout:
             self.act_params[r] = s.activation.param_vector(dtype)
             row[C.L_Z] = col
             col += s.n_out
-            if s.activation.code == C.ACT_LINEAR:
+            if s.activation.name == "linear":
                 row[C.L_A] = row[C.L_Z]  # a linear layer's output is its pre-activation
             else:
                 row[C.L_A] = col

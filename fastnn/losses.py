@@ -1,8 +1,9 @@
 """Losses by name or class, Keras 3 style: compile(loss='hinge') or loss=Huber(delta=2.0).
 
-Every loss is a Loss object: a canonical name, its options (from_logits, label_smoothing,
-delta) and the integer code the kernels dispatch on. Calling it runs the same kernel the
-training loop uses and returns Keras 3's sum_over_batch_size reduction:
+One spec row per loss (SPECS below): name, class name, aliases, option defaults, and the labels it
+takes (what `fastnn train` encodes class labels as, and whether it takes regression targets). A
+Loss object is a spec with options; its kernel code is code_of(name). Calling it runs the same
+kernel the training loop uses and returns Keras 3's sum_over_batch_size reduction:
 
     fastnn.losses.get('mse')(y_true, y_pred, sample_weight=None) -> float
 
@@ -11,75 +12,77 @@ Names: every Keras 3 name and alias, plus the Keras 1/2 names old tutorials use
 rejects those legacy names; fastnn maps them to the Keras 3 loss of the same meaning.
 """
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import config
-from ._names import keras_function_name, unknown_name_error
-from ._validation import cast_finite
+from ._validation import cast_finite, number
+from .registry import Registry, keras_function_name
 from .kernels import codes as C
 
-# canonical name -> (code, option defaults, class name)
-_SPECS = {
-    "mean_squared_error": (C.LOSS_MSE, {}, "MeanSquaredError"),
-    "mean_absolute_error": (C.LOSS_MAE, {}, "MeanAbsoluteError"),
-    "mean_absolute_percentage_error": (C.LOSS_MAPE, {}, "MeanAbsolutePercentageError"),
-    "mean_squared_logarithmic_error": (C.LOSS_MSLE, {}, "MeanSquaredLogarithmicError"),
-    "hinge": (C.LOSS_HINGE, {}, "Hinge"),
-    "squared_hinge": (C.LOSS_SQUARED_HINGE, {}, "SquaredHinge"),
-    "categorical_hinge": (C.LOSS_CATEGORICAL_HINGE, {}, "CategoricalHinge"),
-    "binary_crossentropy": (C.LOSS_BCE, {"from_logits": False, "label_smoothing": 0.0}, "BinaryCrossentropy"),
-    "categorical_crossentropy": (
-        C.LOSS_CCE, {"from_logits": False, "label_smoothing": 0.0}, "CategoricalCrossentropy"),
-    "sparse_categorical_crossentropy": (
-        C.LOSS_SCCE, {"from_logits": False}, "SparseCategoricalCrossentropy"),
-    "kl_divergence": (C.LOSS_KLD, {}, "KLDivergence"),
-    "poisson": (C.LOSS_POISSON, {}, "Poisson"),
-    "cosine_similarity": (C.LOSS_COSINE, {}, "CosineSimilarity"),
-    "log_cosh": (C.LOSS_LOG_COSH, {}, "LogCosh"),
-    "huber": (C.LOSS_HUBER, {"delta": 1.0}, "Huber"),
-}
-# Keras 3 aliases (case-sensitive in Keras: 'mse' and 'MSE') and Keras 1/2 legacy names
-ALIASES = {
-    "mse": "mean_squared_error", "MSE": "mean_squared_error",
-    "mae": "mean_absolute_error", "MAE": "mean_absolute_error",
-    "mape": "mean_absolute_percentage_error", "MAPE": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error", "MSLE": "mean_squared_logarithmic_error",
-    "bce": "binary_crossentropy", "BCE": "binary_crossentropy",
-    "kld": "kl_divergence", "KLD": "kl_divergence",
-    "kullback_leibler_divergence": "kl_divergence",
-    "cosine_proximity": "cosine_similarity", "cosine": "cosine_similarity",
-    "logcosh": "log_cosh", "huber_loss": "huber",
-}
-_BY_CLASS = {spec[2]: name for name, spec in _SPECS.items()}
+@dataclass(frozen=True)
+class LossSpec:
+    name: str
+    class_name: str
+    options: dict = field(default_factory=dict)  # option -> Keras 3 default
+    labels: str = "pm1"  # how `fastnn train` encodes class labels: pm1 | 01 | onehot | sparse
+    regression: bool = False  # also takes numeric targets (more than two values) as they are
+    output: str = "tanh"  # the output activation of the CLI's default model for class labels
+
+    @property
+    def code(self):
+        return C.code_of(self.name)
+
+
+SPECS = Registry("loss")
+SPECS.add(LossSpec("mean_squared_error", "MeanSquaredError", regression=True), aliases=("mse", "MSE"))
+SPECS.add(LossSpec("mean_absolute_error", "MeanAbsoluteError", regression=True), aliases=("mae", "MAE"))
+SPECS.add(LossSpec("mean_absolute_percentage_error", "MeanAbsolutePercentageError", regression=True),
+          aliases=("mape", "MAPE"))
+SPECS.add(LossSpec("mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", labels="01", regression=True,
+                   output="sigmoid"), aliases=("msle", "MSLE"))
+SPECS.add(LossSpec("hinge", "Hinge"))
+SPECS.add(LossSpec("squared_hinge", "SquaredHinge"))
+SPECS.add(LossSpec("categorical_hinge", "CategoricalHinge", labels="onehot", output="linear"))
+SPECS.add(LossSpec("binary_crossentropy", "BinaryCrossentropy", {"from_logits": False, "label_smoothing": 0.0},
+                   labels="01", output="sigmoid"), aliases=("bce", "BCE"))
+SPECS.add(LossSpec("categorical_crossentropy", "CategoricalCrossentropy",
+                   {"from_logits": False, "label_smoothing": 0.0}, labels="onehot", output="softmax"))
+SPECS.add(LossSpec("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", {"from_logits": False},
+                   labels="sparse", output="softmax"))
+SPECS.add(LossSpec("kl_divergence", "KLDivergence", labels="onehot", output="softmax"),
+          aliases=("kld", "KLD", "kullback_leibler_divergence"))
+SPECS.add(LossSpec("poisson", "Poisson", labels="01", regression=True, output="softplus"))
+SPECS.add(LossSpec("cosine_similarity", "CosineSimilarity", labels="onehot", output="linear"),
+          aliases=("cosine_proximity", "cosine"))
+SPECS.add(LossSpec("log_cosh", "LogCosh", regression=True), aliases=("logcosh",))
+SPECS.add(LossSpec("huber", "Huber", {"delta": 1.0}, regression=True), aliases=("huber_loss",))
+for _spec in SPECS.specs():  # the class names are accepted as names too: compile(loss='Huber')
+    SPECS.add_alias(_spec.class_name, _spec.name)
 HINGE_FAMILY = ("hinge", "squared_hinge", "categorical_hinge")
 
 
 def names():
     """Every accepted loss name: canonical names, aliases and class names."""
-    return sorted(set(_SPECS) | set(ALIASES) | set(_BY_CLASS))
+    return SPECS.names()
 
 
 def canonical_name(name):
-    if name in _SPECS:
-        return name
-    if name in ALIASES:
-        return ALIASES[name]
-    if name in _BY_CLASS:
-        return _BY_CLASS[name]
-    raise unknown_name_error("loss", name, names())
+    return SPECS.canonical(name)
 
 
 def aliases_of(canonical):
-    return sorted(alias for alias, target in ALIASES.items() if target == canonical)
+    return [a for a in SPECS.aliases_of(canonical) if a != SPECS.spec(canonical).class_name]
 
 
 class Loss:
     """A loss with its options. loss(y_true, y_pred, sample_weight=None) -> float."""
 
     def __init__(self, name, **options):
-        self.name = canonical_name(name)
-        code, defaults, _ = _SPECS[self.name]
+        spec = SPECS.spec(name)
+        self.name = spec.name
+        defaults = spec.options
         unknown = set(options) - set(defaults) - {"reduction", "name", "dtype"}
         if unknown:
             raise TypeError(
@@ -91,13 +94,14 @@ class Loss:
         options.pop("dtype", None)
         if reduction not in ("sum_over_batch_size", "auto"):
             raise ValueError(f"Loss {self.name!r}: only reduction='sum_over_batch_size' is supported.")
-        self.code = code
+        self.code = spec.code
+        self.spec = spec
         self.options = {**defaults, **options}
-        ls = float(self.options.get("label_smoothing", 0.0))
-        if not 0.0 <= ls <= 1.0:
-            raise ValueError(f"{self.name}: label_smoothing must be in [0, 1], got {ls}.")
-        if "delta" in self.options and not float(self.options["delta"]) > 0:
-            raise ValueError(f"{self.name}: delta must be > 0, got {self.options['delta']}.")
+        if "label_smoothing" in self.options:
+            self.options["label_smoothing"] = number(self.name, "label_smoothing", self.options["label_smoothing"],
+                                                     low=0, high=1)
+        if "delta" in self.options:
+            self.options["delta"] = number(self.name, "delta", self.options["delta"], low=0, low_open=True)
 
     @property
     def from_logits(self):
@@ -105,7 +109,7 @@ class Loss:
 
     @property
     def is_sparse(self):
-        return self.code == C.LOSS_SCCE
+        return self.name == "sparse_categorical_crossentropy"
 
     def param_vector(self, dtype):
         """The kernel's loss parameters (codes.LP_*), in the model dtype so that float32
@@ -241,41 +245,161 @@ def get(identifier):
     if isinstance(identifier, dict) and "name" in identifier:
         cfg = dict(identifier)
         return Loss(cfg.pop("name"), **cfg)
-    name = keras_function_name(identifier)
-    if name:
-        return Loss(name)  # keras.losses.mean_squared_error passed by habit
+    name = getattr(identifier, "__name__", None) if getattr(identifier, "__module__", None) == __name__ else None
+    name = name or keras_function_name(identifier)
+    if name in SPECS:
+        return Loss(name)  # fastnn.losses.mse, or keras.losses.mean_squared_error passed by habit
     raise TypeError(
         f"Loss {identifier!r} is not supported: fastnn computes losses inside compiled kernels, so "
-        f"use a name ({', '.join(_SPECS)}) or a fastnn.losses class."
+        f"use a name ({', '.join(s.name for s in SPECS.specs())}) or a fastnn.losses class."
     )
 
 
-def _loss_class(canonical):
-    _, defaults, class_name = _SPECS[canonical]
+# ---- the Keras classes: compile(loss=Huber(delta=2.0)) -----------------------------------------------
 
+class MeanSquaredError(Loss):
     def __init__(self, **options):
-        Loss.__init__(self, canonical, **options)
-
-    doc = f"{class_name}({', '.join(f'{k}={v!r}' for k, v in defaults.items())}): the {canonical} loss."
-    return type(class_name, (Loss,), {"__init__": __init__, "__doc__": doc})
+        super().__init__("mean_squared_error", **options)
 
 
-for _canonical, (_code, _defaults, _class_name) in _SPECS.items():
-    globals()[_class_name] = _loss_class(_canonical)
+class MeanAbsoluteError(Loss):
+    def __init__(self, **options):
+        super().__init__("mean_absolute_error", **options)
 
 
-def _per_sample_function(canonical):
-    def fn(y_true, y_pred):
-        return Loss(canonical).per_sample(y_true, y_pred)
-
-    fn.__name__ = canonical
-    fn.__doc__ = f"Per-sample {canonical} values (N,), like keras.losses.{canonical}."
-    return fn
+class MeanAbsolutePercentageError(Loss):
+    def __init__(self, **options):
+        super().__init__("mean_absolute_percentage_error", **options)
 
 
-# fastnn.losses.mean_squared_error(y_true, y_pred) -> per-sample values, as in Keras
-for _canonical in _SPECS:
-    globals()[_canonical] = _per_sample_function(_canonical)
-for _alias in ("mse", "mae", "mape", "msle", "kld"):
-    globals()[_alias] = globals()[ALIASES[_alias]]
-del _canonical, _code, _defaults, _class_name, _alias
+class MeanSquaredLogarithmicError(Loss):
+    def __init__(self, **options):
+        super().__init__("mean_squared_logarithmic_error", **options)
+
+
+class Hinge(Loss):
+    def __init__(self, **options):
+        super().__init__("hinge", **options)
+
+
+class SquaredHinge(Loss):
+    def __init__(self, **options):
+        super().__init__("squared_hinge", **options)
+
+
+class CategoricalHinge(Loss):
+    def __init__(self, **options):
+        super().__init__("categorical_hinge", **options)
+
+
+class BinaryCrossentropy(Loss):
+    def __init__(self, from_logits=False, label_smoothing=0.0, **options):
+        super().__init__("binary_crossentropy", from_logits=from_logits, label_smoothing=label_smoothing, **options)
+
+
+class CategoricalCrossentropy(Loss):
+    def __init__(self, from_logits=False, label_smoothing=0.0, **options):
+        super().__init__("categorical_crossentropy", from_logits=from_logits, label_smoothing=label_smoothing,
+                         **options)
+
+
+class SparseCategoricalCrossentropy(Loss):
+    def __init__(self, from_logits=False, **options):
+        super().__init__("sparse_categorical_crossentropy", from_logits=from_logits, **options)
+
+
+class KLDivergence(Loss):
+    def __init__(self, **options):
+        super().__init__("kl_divergence", **options)
+
+
+class Poisson(Loss):
+    def __init__(self, **options):
+        super().__init__("poisson", **options)
+
+
+class CosineSimilarity(Loss):
+    def __init__(self, **options):
+        super().__init__("cosine_similarity", **options)
+
+
+class LogCosh(Loss):
+    def __init__(self, **options):
+        super().__init__("log_cosh", **options)
+
+
+class Huber(Loss):
+    def __init__(self, delta=1.0, **options):
+        super().__init__("huber", delta=delta, **options)
+
+
+# ---- the Keras functions: per-sample values (N,), as keras.losses.mean_squared_error returns ---------
+
+def mean_squared_error(y_true, y_pred):
+    return Loss("mean_squared_error").per_sample(y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    return Loss("mean_absolute_error").per_sample(y_true, y_pred)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    return Loss("mean_absolute_percentage_error").per_sample(y_true, y_pred)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    return Loss("mean_squared_logarithmic_error").per_sample(y_true, y_pred)
+
+
+def hinge(y_true, y_pred):
+    return Loss("hinge").per_sample(y_true, y_pred)
+
+
+def squared_hinge(y_true, y_pred):
+    return Loss("squared_hinge").per_sample(y_true, y_pred)
+
+
+def categorical_hinge(y_true, y_pred):
+    return Loss("categorical_hinge").per_sample(y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    return Loss("binary_crossentropy", from_logits=from_logits, label_smoothing=label_smoothing).per_sample(
+        y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    return Loss("categorical_crossentropy", from_logits=from_logits, label_smoothing=label_smoothing).per_sample(
+        y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    return Loss("sparse_categorical_crossentropy", from_logits=from_logits).per_sample(y_true, y_pred)
+
+
+def kl_divergence(y_true, y_pred):
+    return Loss("kl_divergence").per_sample(y_true, y_pred)
+
+
+def poisson(y_true, y_pred):
+    return Loss("poisson").per_sample(y_true, y_pred)
+
+
+def cosine_similarity(y_true, y_pred):
+    return Loss("cosine_similarity").per_sample(y_true, y_pred)
+
+
+def log_cosh(y_true, y_pred):
+    return Loss("log_cosh").per_sample(y_true, y_pred)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    return Loss("huber", delta=delta).per_sample(y_true, y_pred)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh

@@ -14,15 +14,22 @@ on the outputs of the forward pass before the update (as Keras does).
 import numpy as np
 
 from . import losses as _losses
-from ._names import unknown_name_error
-from .kernels import codes as C
+from .kernels.codes import code_of
+from .registry import unknown_name_error
 
 ACCURACY_NAMES = ("accuracy", "acc")
+# the kernel's metric codes (kernels/metrics.py); a loss as a metric is LOSS_VALUE with the loss's code
+BINARY_ACCURACY = code_of("binary_accuracy")
+SIGN_ACCURACY = code_of("sign_accuracy")
+CATEGORICAL_ACCURACY = code_of("categorical_accuracy")
+SPARSE_CATEGORICAL_ACCURACY = code_of("sparse_categorical_accuracy")
+LOSS_VALUE = code_of("loss_value")
+NEG_LOSS_VALUE = code_of("neg_loss_value")
 _FIXED = {
-    "binary_accuracy": C.M_BINARY_ACCURACY,
-    "categorical_accuracy": C.M_CATEGORICAL_ACCURACY,
-    "sparse_categorical_accuracy": C.M_SPARSE_CATEGORICAL_ACCURACY,
-    "sign_accuracy": C.M_SIGN_ACCURACY,
+    "binary_accuracy": BINARY_ACCURACY,
+    "categorical_accuracy": CATEGORICAL_ACCURACY,
+    "sparse_categorical_accuracy": SPARSE_CATEGORICAL_ACCURACY,
+    "sign_accuracy": SIGN_ACCURACY,
 }
 
 
@@ -37,35 +44,34 @@ def labels_are_pm1(y):
 
 
 def resolve(identifier, loss, n_outputs, y):
-    """(display name, kernel code) for one metric given the loss, output width and labels
-    (as the loss takes them: (N, n_outputs), or (N, 1) class ids for the sparse loss)."""
+    """(display name, (kernel code, argument)) for one metric given the loss, output width and
+    labels (as the loss takes them: (N, n_outputs), or (N, 1) class ids for the sparse loss)."""
     if callable(identifier) and not isinstance(identifier, str):
         identifier = getattr(identifier, "__name__", repr(identifier))
     if not isinstance(identifier, str):
         raise TypeError(f"Metrics must be names, got {identifier!r}.")
     if identifier in ACCURACY_NAMES:
-        return identifier, accuracy_code(loss, n_outputs, y)
+        return identifier, (accuracy_code(loss, n_outputs, y), 0)
     key = identifier.lower()
     if key in _FIXED:
-        code = _FIXED[key]
+        row = (_FIXED[key], 0)
     else:
         try:
             canonical = _losses.canonical_name(identifier)
         except ValueError:
             raise unknown_name_error("metric", identifier, names()) from None
-        code = _losses.Loss(canonical).code
-        code += C.M_NEG_LOSS_BASE if canonical == "cosine_similarity" else C.M_LOSS_BASE
-    _check_label_width(identifier, code, n_outputs, y)
-    return identifier, code
+        row = (NEG_LOSS_VALUE if canonical == "cosine_similarity" else LOSS_VALUE, _losses.Loss(canonical).code)
+    _check_label_width(identifier, row, n_outputs, y)
+    return identifier, row
 
 
-def _check_label_width(name, code, n_outputs, y):
+def _check_label_width(name, row, n_outputs, y):
     """The kernels read labels and outputs side by side: refuse pairs that do not line up."""
     y = np.asarray(y)
     if y.size == 0:
         return
     cols = 1 if y.ndim == 1 else y.shape[1]
-    wants_ids = code in (C.M_SPARSE_CATEGORICAL_ACCURACY, C.M_LOSS_BASE + C.LOSS_SCCE)
+    wants_ids = row[0] == SPARSE_CATEGORICAL_ACCURACY or row == (LOSS_VALUE, code_of("sparse_categorical_crossentropy"))
     if wants_ids and cols != 1:
         raise ValueError(f"metric {name!r} takes class ids (one label column), but the labels have {cols} columns.")
     if wants_ids:
@@ -86,11 +92,11 @@ def accuracy_code(loss, n_outputs, y):
     y = np.asarray(y)
     if n_outputs == 1:
         if loss.name in _losses.HINGE_FAMILY or labels_are_pm1(y):
-            return C.M_SIGN_ACCURACY
-        return C.M_BINARY_ACCURACY
+            return SIGN_ACCURACY
+        return BINARY_ACCURACY
     if loss.is_sparse or y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
-        return C.M_SPARSE_CATEGORICAL_ACCURACY
-    return C.M_CATEGORICAL_ACCURACY
+        return SPARSE_CATEGORICAL_ACCURACY
+    return CATEGORICAL_ACCURACY
 
 
 def check_names(identifiers):
@@ -101,7 +107,7 @@ def check_names(identifiers):
 
 def resolve_all(identifiers, loss, n_outputs, y):
     if identifiers is None:
-        return [], np.zeros(0, dtype=np.int64)
+        return [], np.zeros((0, 2), dtype=np.int64)
     if isinstance(identifiers, (str, bytes)) or callable(identifiers):
         identifiers = [identifiers]
     resolved = [resolve(m, loss, n_outputs, y) for m in identifiers]
@@ -110,4 +116,4 @@ def resolve_all(identifiers, loss, n_outputs, y):
         if name in seen:
             raise ValueError(f"Metric {name!r} is listed twice.")
         seen.add(name)
-    return [n for n, _ in resolved], np.array([c for _, c in resolved], dtype=np.int64)
+    return [n for n, _ in resolved], np.array([row for _, row in resolved], dtype=np.int64).reshape(-1, 2)

@@ -144,7 +144,7 @@ class Sequential:
                 folded_into_last = False
             elif isinstance(layer, Activation):
                 last = specs[-1] if specs else None
-                if (last is not None and last.kind == C.KIND_DENSE and last.activation.code == C.ACT_LINEAR
+                if (last is not None and last.kind == C.KIND_DENSE and last.activation.name == "linear"
                         and not folded_into_last):
                     specs[-1] = last._replace(activation=layer.activation)
                     folded_into_last = True

@@ -13,16 +13,6 @@ import time
 
 import numpy as np
 
-# losses by the labels they need
-TWO_CLASS_PM1 = {"hinge", "squared_hinge", "mean_squared_error", "mean_absolute_error",
-                 "mean_absolute_percentage_error", "log_cosh", "huber"}
-TWO_CLASS_01 = {"binary_crossentropy", "mean_squared_logarithmic_error", "poisson"}
-ONE_HOT = {"categorical_crossentropy", "categorical_hinge", "kl_divergence", "cosine_similarity"}
-SPARSE = {"sparse_categorical_crossentropy"}
-REGRESSION = {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-              "mean_squared_logarithmic_error", "log_cosh", "huber", "poisson"}
-
-
 def label_key(value):
     """A label's identity as text: 1, 1.0 and '1' are the same class."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -121,42 +111,38 @@ class LabelCoding:
 
 
 def choose_coding(raw, loss_name):
-    """The encoding a loss needs for these raw labels, or ValueError when they cannot fit it."""
+    """The encoding a loss needs for these raw labels (from the loss's spec row in fastnn/losses.py),
+    or ValueError when they cannot fit it."""
+    from .losses import SPECS
+
+    spec = SPECS.spec(loss_name)
     classes = sorted({label_key(v) for v in raw}, key=_sort_key)
     numeric = all(_is_number(c) for c in classes)
-    if loss_name in REGRESSION and numeric and len(classes) > 2:
+    if spec.regression and numeric and len(classes) > 2:
         return LabelCoding("regression", [])
     if len(classes) < 2:
         raise ValueError(f"the target has a single class ({classes}); a classifier needs at least two.")
-    if loss_name in TWO_CLASS_PM1 or loss_name in TWO_CLASS_01:
+    if spec.labels in ("pm1", "01"):
         if len(classes) != 2:
-            kind = "regression" if loss_name in REGRESSION else "two-class"
-            hint = ("its values are not numeric" if loss_name in REGRESSION
+            kind = "regression" if spec.regression else "two-class"
+            hint = ("its values are not numeric" if spec.regression
                     else "use categorical_crossentropy or categorical_hinge for more classes")
             raise ValueError(f"loss {loss_name!r} is a {kind} loss but the target has {len(classes)} classes "
                              f"({', '.join(classes[:6])}{', ...' if len(classes) > 6 else ''}); {hint}.")
-        return LabelCoding("pm1" if loss_name in TWO_CLASS_PM1 else "01", classes)
-    if loss_name in SPARSE:
-        return LabelCoding("sparse", classes)
-    if loss_name in ONE_HOT:
-        return LabelCoding("onehot", classes)
-    raise ValueError(f"no label encoding for loss {loss_name!r}.")
+    return LabelCoding(spec.labels, classes)
 
 
 def default_layers(coding, loss_name, activation=None):
-    """[(units, activation)]: one hidden layer of 20 and an output that fits the loss."""
+    """[(units, activation)]: one hidden layer of 20 and an output that fits the loss (its spec row)."""
+    from .losses import SPECS
+
+    spec = SPECS.spec(loss_name)
     categorical = coding.kind in ("onehot", "sparse")
     hidden = activation or ("relu" if categorical else "tanh")
-    if coding.kind == "pm1":
-        output = (1, "tanh")
-    elif coding.kind == "01":
-        output = (1, "softplus" if loss_name == "poisson" else "sigmoid")
-    elif coding.kind == "regression":
-        output = (1, "softplus" if loss_name in ("poisson", "mean_squared_logarithmic_error") else "linear")
-    elif loss_name in ("categorical_hinge", "cosine_similarity"):
-        output = (coding.n_outputs, "linear")
+    if coding.kind == "regression":
+        output = (1, "softplus" if spec.output in ("softplus", "sigmoid") else "linear")
     else:
-        output = (coding.n_outputs, "softmax")
+        output = (coding.n_outputs, spec.output)
     return [(20, hidden), output]
 
 

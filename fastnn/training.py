@@ -51,9 +51,10 @@ def is_fused(model):
     last_act = int(model._layout.table[-1, C.L_ACT])
     if model.loss.from_logits:
         return False
-    if last_act == C.ACT_SOFTMAX and model.loss.code in (C.LOSS_CCE, C.LOSS_SCCE):
+    if last_act == C.code_of("softmax") and model.loss.name in ("categorical_crossentropy",
+                                                                "sparse_categorical_crossentropy"):
         return True
-    return last_act == C.ACT_SIGMOID and model.loss.code == C.LOSS_BCE
+    return last_act == C.code_of("sigmoid") and model.loss.name == "binary_crossentropy"
 
 
 class _Objective:
@@ -270,6 +271,8 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
                 epoch += 1
             if progress:
                 progress.flush()
+            if run.report[C.R_STATUS] == C.STATUS_UNKNOWN_CODE:
+                raise _unknown_code(model)
             if run.report[C.R_STATUS] != C.STATUS_OK:
                 _warn_nonfinite(model, epoch, run.report, progress)
                 history.nonfinite = True
@@ -286,6 +289,14 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
             if not per_epoch_calls:  # size the next call to take about CHUNK_SECONDS
                 per_epoch = elapsed / max(done, 1)
                 chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 100 * chunk, 1_000_000))
+
+
+def _unknown_code(model):
+    """A kernel met a code it has no branch for: a spec wired in Python without its kernel (a bug)."""
+    what = f"loss {model.loss.name!r}, optimizer {type(model.optimizer).__name__}, activations " + ", ".join(
+        sorted({layer.activation.name for layer in model.layers if hasattr(layer, "activation")}))
+    return RuntimeError(f"a training kernel has no branch for one of this model's codes ({what}): a fastnn bug; "
+                        f"the weights were left as they were before that step.")
 
 
 def _log_keys(metric_names, has_val):
@@ -360,7 +371,8 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     rows = min(_batch_size(batch_size), len(x))
     ws = _workspace(model, rows)
     logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
-    training_kernels(model.dtype).evaluate_dataset(logs, model._net(), Data(x, y, sw), objective.args, ws)
+    if training_kernels(model.dtype).evaluate_dataset(logs, model._net(), Data(x, y, sw), objective.args, ws):
+        raise _unknown_code(model)
     values = {"loss": float(logs[0])}
     for m, name in enumerate(objective.metric_names):
         values[name] = float(logs[1 + m])
@@ -416,7 +428,10 @@ def _predict(model, x, batch_size=None, **kwargs):
     rows = min(_batch_size(batch_size, default=1024), len(x))
     ws = _workspace(model, rows)
     out = np.empty((len(x), model._layout.n_out), dtype=model.dtype)
-    if training_kernels(model.dtype).predict_into(out, model._net(), x, ws):
+    bad = training_kernels(model.dtype).predict_into(out, model._net(), x, ws)
+    if bad < 0:
+        raise _unknown_code(model)
+    if bad:
         V.features(x, model.input_dim, model.dtype)  # raises, naming the first NaN/inf
     return out
 

@@ -3,49 +3,50 @@ import numpy as np
 import pytest
 
 from fastnn import Dense, Sequential, losses, metrics
-from fastnn.kernels import codes as C
+from fastnn.kernels import metrics as M
+from fastnn.kernels.codes import code_of
 from fastnn.kernels.metrics import metrics_update
 
 
 @pytest.mark.parametrize("loss,n_out,y,expected", [
-    ("hinge", 1, np.array([-1.0, 1.0]), C.M_SIGN_ACCURACY),
-    ("hinge", 1, np.array([0.0, 1.0]), C.M_SIGN_ACCURACY),  # hinge family: sign, even on 0/1 labels
-    ("mse", 1, np.array([-1.0, 1.0, 1.0]), C.M_SIGN_ACCURACY),  # ±1 labels: sign
-    ("binary_crossentropy", 1, np.array([0.0, 1.0]), C.M_BINARY_ACCURACY),
-    ("mse", 1, np.array([0.2, 0.7]), C.M_BINARY_ACCURACY),
-    ("categorical_crossentropy", 3, np.eye(3), C.M_CATEGORICAL_ACCURACY),
-    ("sparse_categorical_crossentropy", 3, np.array([0.0, 2.0]), C.M_SPARSE_CATEGORICAL_ACCURACY),
-    ("binary_crossentropy", 3, np.eye(3), C.M_CATEGORICAL_ACCURACY),  # K3: shapes decide, not the loss
+    ("hinge", 1, np.array([-1.0, 1.0]), M.SIGN_ACCURACY),
+    ("hinge", 1, np.array([0.0, 1.0]), M.SIGN_ACCURACY),  # hinge family: sign, even on 0/1 labels
+    ("mse", 1, np.array([-1.0, 1.0, 1.0]), M.SIGN_ACCURACY),  # ±1 labels: sign
+    ("binary_crossentropy", 1, np.array([0.0, 1.0]), M.BINARY_ACCURACY),
+    ("mse", 1, np.array([0.2, 0.7]), M.BINARY_ACCURACY),
+    ("categorical_crossentropy", 3, np.eye(3), M.CATEGORICAL_ACCURACY),
+    ("sparse_categorical_crossentropy", 3, np.array([0.0, 2.0]), M.SPARSE_CATEGORICAL_ACCURACY),
+    ("binary_crossentropy", 3, np.eye(3), M.CATEGORICAL_ACCURACY),  # K3: shapes decide, not the loss
 ])
 def test_accuracy_resolution(loss, n_out, y, expected):
-    assert metrics.resolve("accuracy", losses.get(loss), n_out, y) == ("accuracy", expected)
+    assert metrics.resolve("accuracy", losses.get(loss), n_out, y) == ("accuracy", (expected, 0))
     assert metrics.resolve("acc", losses.get(loss), n_out, y)[0] == "acc"
 
 
-def run_metric(code, pred, y):
+def run_metric(code, pred, y, arg=0):
     sums = np.zeros(1)
-    metrics_update(sums, np.asarray(pred, float), np.asarray(y, float), len(pred), np.array([code]),
-                   losses.get("mse").param_vector(np.float64), np.zeros(len(pred)))
+    assert metrics_update(sums, np.asarray(pred, float), np.asarray(y, float), len(pred), np.array([[code, arg]]),
+                          losses.get("mse").param_vector(np.float64), np.zeros(len(pred)))
     return sums[0] / len(pred)
 
 
 def test_hand_computed_accuracies():
     # sign rule: p > 0 against y > 0
-    assert run_metric(C.M_SIGN_ACCURACY, [[0.3], [-0.2], [0.9], [-0.7]], [[1], [1], [1], [-1]]) == 0.75
+    assert run_metric(M.SIGN_ACCURACY, [[0.3], [-0.2], [0.9], [-0.7]], [[1], [1], [1], [-1]]) == 0.75
     # Keras 3 binary rule on the same ±1 data could never count the -1 label
-    assert run_metric(C.M_BINARY_ACCURACY, [[0.3], [-0.2], [0.9], [-0.7]], [[1], [1], [1], [-1]]) == 0.25
+    assert run_metric(M.BINARY_ACCURACY, [[0.3], [-0.2], [0.9], [-0.7]], [[1], [1], [1], [-1]]) == 0.25
     # binary accuracy averages over the last axis; strictly greater than 0.5
-    assert run_metric(C.M_BINARY_ACCURACY, [[0.5, 0.6], [0.1, 0.9]], [[1, 1], [0, 1]]) == 0.75
+    assert run_metric(M.BINARY_ACCURACY, [[0.5, 0.6], [0.1, 0.9]], [[1, 1], [0, 1]]) == 0.75
     # categorical: first maximum wins
-    assert run_metric(C.M_CATEGORICAL_ACCURACY, [[0.2, 0.5, 0.3], [0.4, 0.4, 0.2]], [[0, 1, 0], [0, 1, 0]]) == 0.5
-    assert run_metric(C.M_SPARSE_CATEGORICAL_ACCURACY, [[0.2, 0.5, 0.3], [0.1, 0.2, 0.7]], [[1], [0]]) == 0.5
+    assert run_metric(M.CATEGORICAL_ACCURACY, [[0.2, 0.5, 0.3], [0.4, 0.4, 0.2]], [[0, 1, 0], [0, 1, 0]]) == 0.5
+    assert run_metric(M.SPARSE_CATEGORICAL_ACCURACY, [[0.2, 0.5, 0.3], [0.1, 0.2, 0.7]], [[1], [0]]) == 0.5
 
 
 def test_loss_valued_metrics():
     pred = np.array([[0.5], [2.0]])
     y = np.array([[1.0], [1.0]])
-    assert run_metric(C.M_LOSS_BASE + C.LOSS_MSE, pred, y) == pytest.approx((0.25 + 1.0) / 2)
-    assert run_metric(C.M_LOSS_BASE + C.LOSS_MAE, pred, y) == pytest.approx(0.75)
+    assert run_metric(M.LOSS_VALUE, pred, y, code_of("mean_squared_error")) == pytest.approx((0.25 + 1.0) / 2)
+    assert run_metric(M.LOSS_VALUE, pred, y, code_of("mean_absolute_error")) == pytest.approx(0.75)
 
 
 def test_metrics_in_fit_logs_and_the_tutorial_sign_rule():

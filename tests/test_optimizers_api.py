@@ -81,7 +81,7 @@ def test_legacy_decay_is_the_keras2_time_decay():
     assert var[0] == pytest.approx(-(1.0 + 1 / 1.5 + 1 / 2.0))
 
 
-@pytest.mark.parametrize("name", ["sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamax", "nadam", "adamw"])
+@pytest.mark.parametrize("name", optimizers.names())
 def test_each_optimizer_trains_the_tutorial_data(name):
     rng = np.random.default_rng(2)
     x = rng.random((250, 5))

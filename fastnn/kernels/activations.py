@@ -1,28 +1,28 @@
-"""Activation functions, forward and backward, Keras 3 formulas.
+"""Activation functions, Keras 3 formulas: each one a forward and a backward side by side.
 
-activation_forward(a, z, n, B, code, p)            a = f(z)
-activation_backward(dz, da, z, a, n, B, code, p)   dz = da * f'(z)  (softmax: the Jacobian-vector product)
+    <name>_forward(x, ...)          f(x) for one value
+    <name>_backward(x, a, g, ...)   g * f'(x), given x, a = f(x) and the incoming gradient g
 
-Arrays are flat blocks of n features x B samples, feature-major like everything in the
-network (kernels/dense.py): element (j, i) is at j * B + i, and softmax / log_softmax
-normalise each sample, i.e. each column.
+activation_forward(a, z, n, B, code, p)            a = f(z) on a flat (n, B) block; True if code is known
+activation_backward(dz, da, z, a, n, B, code, p)   dz = da * f'(z) (softmax: the Jacobian-vector product)
 
-`p` holds the layer's activation parameters (codes.py lists them per activation).
-`dz` may be the same array as `da` (the training kernel works in place).
-The code is dispatched once, outside the loop; each branch is one tight loop over all
-n*B elements (per column for softmax / log_softmax). Derivatives at kinks follow TF/JAX:
-relu'(0) = 0, leaky_relu'(0) = 1, and clip-style functions have derivative 0 at the bounds.
+Blocks are feature-major like everything in the network (kernels/dense.py): element (j, i) is at
+j * B + i, and softmax / log_softmax normalise each sample, i.e. each column. `p` holds the
+layer's activation parameters (fastnn/activations.py packs them). The dispatchers branch on the
+code ONCE, outside the loop, and each branch is one tight loop over all n*B elements that LLVM
+inlines the scalar pair into; an unknown code returns False (the training kernel reports it).
+Derivatives at kinks follow TF/JAX: relu'(0) = 0, leaky_relu'(0) = 1, clip-style functions have
+derivative 0 at the bounds.
+
+To add an activation: its code, forward and backward here, one branch in each dispatcher; its
+spec row in fastnn/activations.py; its formula in fastnn/reference/activations.py (README recipe).
+
+Constants come from typed(): a bare 1.0 is float64 and would turn every float32 loop into float64
+arithmetic with conversions (3x slower for tanh's backward).
 """
 import math
 
-
-from .codes import (
-    ACT_CELU, ACT_ELU, ACT_EXPONENTIAL, ACT_GELU, ACT_GELU_TANH, ACT_HARD_SHRINK,
-    ACT_HARD_SIGMOID, ACT_HARD_SILU, ACT_HARD_TANH, ACT_LEAKY_RELU, ACT_LINEAR,
-    ACT_LOG_SIGMOID, ACT_LOG_SOFTMAX, ACT_MISH, ACT_RELU, ACT_RELU6, ACT_SELU, ACT_SIGMOID,
-    ACT_SILU, ACT_SOFT_SHRINK, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SOFTSIGN, ACT_SPARSE_PLUS,
-    ACT_SPARSE_SIGMOID, ACT_SQUAREPLUS, ACT_TANH, ACT_TANH_SHRINK,
-)
+from .codes import code_of
 from .fastmath import tanh, typed
 from .jit import kernel
 
@@ -33,7 +33,7 @@ INV_SQRT2 = 1.0 / math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-# ---- scalar building blocks (inlined by LLVM) ----------------------------------------------
+# ---- shared scalar building blocks -------------------------------------------------------------
 
 @kernel
 def sigmoid(x):
@@ -51,8 +51,36 @@ def softplus(x):
     return max(x, typed(x, 0.0)) + math.log1p(math.exp(-abs(x)))
 
 
+# ---- linear ----------------------------------------------------------------------------------
+LINEAR = code_of("linear")
+
+
 @kernel
-def relu_general(x, slope, max_value, threshold, has_max):
+def linear_forward(x):
+    return x
+
+
+@kernel
+def linear_backward(x, a, g):
+    return g
+
+
+# ---- relu: the plain one, and Keras 3's general relu(negative_slope, max_value, threshold) -------
+RELU = code_of("relu")
+
+
+@kernel
+def relu_forward(x):
+    return max(x, typed(x, 0.0))
+
+
+@kernel
+def relu_backward(x, a, g):
+    return g if x > typed(x, 0.0) else typed(x, 0.0)
+
+
+@kernel
+def relu_general_forward(x, slope, max_value, threshold, has_max):
     # K3 ReLU.static_call: min(x, M) above the threshold, slope * (x - threshold) below it
     zero = typed(x, 0.0)
     pos = x if x > threshold else zero
@@ -63,289 +91,594 @@ def relu_general(x, slope, max_value, threshold, has_max):
 
 
 @kernel
-def relu_general_grad(x, slope, max_value, threshold, has_max):
+def relu_general_backward(x, a, g, slope, max_value, threshold, has_max):
     zero = typed(x, 0.0)
     if x > threshold:
         if has_max and not (zero < x < max_value):
-            return zero
-        return typed(x, 1.0)
+            return g * zero
+        return g * typed(x, 1.0)
     if x < threshold:
-        return slope
-    return zero
+        return g * slope
+    return g * zero
 
 
-# ---- forward -------------------------------------------------------------------------------
-# Constants come from typed(): a bare 1.0 is float64 and would turn every float32 loop into
-# float64 arithmetic with conversions (3x slower for tanh's backward).
+# ---- leaky_relu (negative_slope) ------------------------------------------------------------------
+LEAKY_RELU = code_of("leaky_relu")
+
+
+@kernel
+def leaky_relu_forward(x, slope):
+    return x if x >= 0 else slope * x
+
+
+@kernel
+def leaky_relu_backward(x, a, g, slope):
+    return g if x >= 0 else g * slope
+
+
+# ---- relu6 -------------------------------------------------------------------------------------------
+RELU6 = code_of("relu6")
+
+
+@kernel
+def relu6_forward(x):
+    return min(max(x, typed(x, 0.0)), typed(x, 6.0))
+
+
+@kernel
+def relu6_backward(x, a, g):
+    return g if typed(x, 0.0) < x < typed(x, 6.0) else typed(x, 0.0)
+
+
+# ---- elu (alpha) ----------------------------------------------------------------------------------
+ELU = code_of("elu")
+
+
+@kernel
+def elu_forward(x, alpha):
+    return x if x > 0 else alpha * math.expm1(x)
+
+
+@kernel
+def elu_backward(x, a, g, alpha):
+    return g if x > 0 else g * alpha * math.exp(x)
+
+
+# ---- selu ------------------------------------------------------------------------------------------------
+SELU = code_of("selu")
+
+
+@kernel
+def selu_forward(x):
+    return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
+
+
+@kernel
+def selu_backward(x, a, g):
+    return g * SELU_SCALE * (1.0 if x > 0 else SELU_ALPHA * math.exp(x))
+
+
+# ---- celu (alpha) -----------------------------------------------------------------------------------
+CELU = code_of("celu")
+
+
+@kernel
+def celu_forward(x, alpha):
+    zero = typed(x, 0.0)
+    return max(x, zero) + alpha * math.expm1(min(x, zero) / alpha)
+
+
+@kernel
+def celu_backward(x, a, g, alpha):
+    return g if x > 0 else g * math.exp(x / alpha)
+
+
+# ---- gelu: exact (erf) and the tanh approximation ------------------------------------------------------
+GELU = code_of("gelu")
+GELU_TANH = code_of("gelu_tanh")
+
+
+@kernel
+def gelu_forward(x):
+    return x * 0.5 * math.erfc(-x * INV_SQRT2)  # x * Phi(x); erfc keeps the left tail
+
+
+@kernel
+def gelu_backward(x, a, g):
+    cdf = 0.5 * math.erfc(-x * INV_SQRT2)
+    pdf = INV_SQRT_2PI * math.exp(-0.5 * x * x)
+    return g * (cdf + x * pdf)
+
+
+@kernel
+def gelu_tanh_forward(x):
+    # 0.5 x (1 + tanh u) written as x * sigmoid(2u): no cancellation in the left tail
+    return x * sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
+
+
+@kernel
+def gelu_tanh_backward(x, a, g):
+    s = sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
+    du = GELU_C * (1.0 + 3.0 * 0.044715 * x * x)
+    return g * (s + 2.0 * x * s * (1.0 - s) * du)
+
+
+# ---- silu / swish -----------------------------------------------------------------------------------------
+SILU = code_of("silu")
+
+
+@kernel
+def silu_forward(x):
+    return x * sigmoid(x)
+
+
+@kernel
+def silu_backward(x, a, g):
+    one = typed(x, 1.0)
+    s = sigmoid(x)
+    return g * s * (one + x * (one - s))
+
+
+# ---- hard_sigmoid: x/6 + 1/2 clipped to [0, 1] (Keras 3) ----------------------------------------------
+HARD_SIGMOID = code_of("hard_sigmoid")
+
+
+@kernel
+def hard_sigmoid_forward(x):
+    return min(max(x / typed(x, 6.0) + typed(x, 0.5), typed(x, 0.0)), typed(x, 1.0))
+
+
+@kernel
+def hard_sigmoid_backward(x, a, g):
+    return g / typed(x, 6.0) if -3.0 < x < 3.0 else typed(x, 0.0)
+
+
+# ---- hard_silu / hard_swish: x * hard_sigmoid(x) --------------------------------------------------------
+HARD_SILU = code_of("hard_silu")
+
+
+@kernel
+def hard_silu_forward(x):
+    return x * hard_sigmoid_forward(x)
+
+
+@kernel
+def hard_silu_backward(x, a, g):
+    return g * (hard_sigmoid_forward(x) + (x / typed(x, 6.0) if -3.0 < x < 3.0 else typed(x, 0.0)))
+
+
+# ---- sigmoid ------------------------------------------------------------------------------------------------
+SIGMOID = code_of("sigmoid")
+
+
+@kernel
+def sigmoid_forward(x):
+    return sigmoid(x)
+
+
+@kernel
+def sigmoid_backward(x, a, g):
+    return g * a * (typed(x, 1.0) - a)
+
+
+# ---- tanh (float32: the rational approximation of fastmath.py) ---------------------------------------------
+TANH = code_of("tanh")
+
+
+@kernel
+def tanh_forward(x):
+    return tanh(x)
+
+
+@kernel
+def tanh_backward(x, a, g):
+    return g * (typed(x, 1.0) - a * a)
+
+
+# ---- softsign ---------------------------------------------------------------------------------------------------
+SOFTSIGN = code_of("softsign")
+
+
+@kernel
+def softsign_forward(x):
+    return x / (typed(x, 1.0) + abs(x))
+
+
+@kernel
+def softsign_backward(x, a, g):
+    d = typed(x, 1.0) + abs(x)
+    return g / (d * d)
+
+
+# ---- softplus -------------------------------------------------------------------------------------------------
+SOFTPLUS = code_of("softplus")
+
+
+@kernel
+def softplus_forward(x):
+    return softplus(x)
+
+
+@kernel
+def softplus_backward(x, a, g):
+    return g * sigmoid(x)
+
+
+# ---- exponential -----------------------------------------------------------------------------------------------
+EXPONENTIAL = code_of("exponential")
+
+
+@kernel
+def exponential_forward(x):
+    return math.exp(x)
+
+
+@kernel
+def exponential_backward(x, a, g):
+    return g * a
+
+
+# ---- mish: x * tanh(softplus(x)) ----------------------------------------------------------------------------
+MISH = code_of("mish")
+
+
+@kernel
+def mish_forward(x):
+    return x * tanh(softplus(x))
+
+
+@kernel
+def mish_backward(x, a, g):
+    t = tanh(softplus(x))
+    return g * (t + x * (typed(x, 1.0) - t * t) * sigmoid(x))
+
+
+# ---- log_sigmoid ------------------------------------------------------------------------------------------------
+LOG_SIGMOID = code_of("log_sigmoid")
+
+
+@kernel
+def log_sigmoid_forward(x):
+    return -softplus(-x)
+
+
+@kernel
+def log_sigmoid_backward(x, a, g):
+    return g * sigmoid(-x)
+
+
+# ---- hard_tanh: clip to [-1, 1] ----------------------------------------------------------------------------------
+HARD_TANH = code_of("hard_tanh")
+
+
+@kernel
+def hard_tanh_forward(x):
+    one = typed(x, 1.0)
+    return min(max(x, -one), one)
+
+
+@kernel
+def hard_tanh_backward(x, a, g):
+    one = typed(x, 1.0)
+    return g if -one < x < one else typed(x, 0.0)
+
+
+# ---- tanh_shrink: x - tanh x (libm: the difference cancels and needs every bit) ----------------------------------
+TANH_SHRINK = code_of("tanh_shrink")
+
+
+@kernel
+def tanh_shrink_forward(x):
+    return x - math.tanh(x)
+
+
+@kernel
+def tanh_shrink_backward(x, a, g):
+    t = math.tanh(x)
+    return g * t * t
+
+
+# ---- squareplus (b): (x + sqrt(x^2 + b)) / 2 -----------------------------------------------------------------
+SQUAREPLUS = code_of("squareplus")
+
+
+@kernel
+def squareplus_forward(x, b):
+    return (x + math.sqrt(x * x + b)) * typed(x, 0.5)
+
+
+@kernel
+def squareplus_backward(x, a, g, b):
+    return g * typed(x, 0.5) * (typed(x, 1.0) + x / math.sqrt(x * x + b))
+
+
+# ---- sparse_plus: 0 below -1, (x + 1)^2 / 4 on (-1, 1), x above ------------------------------------------------
+SPARSE_PLUS = code_of("sparse_plus")
+
+
+@kernel
+def sparse_plus_forward(x):
+    one = typed(x, 1.0)
+    if x <= -one:
+        return typed(x, 0.0)
+    if x < one:
+        return typed(x, 0.25) * (x + one) * (x + one)
+    return x
+
+
+@kernel
+def sparse_plus_backward(x, a, g):
+    one = typed(x, 1.0)
+    if x <= -one:
+        return typed(x, 0.0)
+    if x < one:
+        return g * typed(x, 0.5) * (x + one)
+    return g
+
+
+# ---- sparse_sigmoid: (x + 1) / 2 clipped to [0, 1] -------------------------------------------------------------
+SPARSE_SIGMOID = code_of("sparse_sigmoid")
+
+
+@kernel
+def sparse_sigmoid_forward(x):
+    return min(max(typed(x, 0.5) * (x + typed(x, 1.0)), typed(x, 0.0)), typed(x, 1.0))
+
+
+@kernel
+def sparse_sigmoid_backward(x, a, g):
+    one = typed(x, 1.0)
+    return g * typed(x, 0.5) if -one < x < one else typed(x, 0.0)
+
+
+# ---- soft_shrink / hard_shrink (threshold) ---------------------------------------------------------------------
+SOFT_SHRINK = code_of("soft_shrink")
+HARD_SHRINK = code_of("hard_shrink")
+
+
+@kernel
+def soft_shrink_forward(x, t):
+    return x - t if x > t else (x + t if x < -t else typed(x, 0.0))
+
+
+@kernel
+def hard_shrink_forward(x, t):
+    return x if abs(x) > t else typed(x, 0.0)
+
+
+@kernel
+def shrink_backward(x, a, g, t):  # both shrinks pass the gradient where |x| > t
+    return g if abs(x) > t else typed(x, 0.0)
+
+
+# ---- softmax and log_softmax: per sample (column), not element-wise -----------------------------------------
+SOFTMAX = code_of("softmax")
+LOG_SOFTMAX = code_of("log_softmax")
+
+
+@kernel
+def softmax_forward(a, z, n, B, log):
+    # exp(z - max) / sum: log-sum-exp stable; log=True gives log_softmax
+    for i in range(B):
+        zmax = z[i]
+        for j in range(1, n):
+            zmax = max(zmax, z[j * B + i])
+        total = typed(z, 0.0)
+        for j in range(n):
+            total += math.exp(z[j * B + i] - zmax)
+        if not log:
+            inv = typed(z, 1.0) / total
+            for j in range(n):
+                a[j * B + i] = math.exp(z[j * B + i] - zmax) * inv
+        else:
+            log_total = math.log(total)
+            for j in range(n):
+                a[j * B + i] = z[j * B + i] - zmax - log_total
+
+
+@kernel
+def softmax_backward(dz, da, a, n, B):
+    for i in range(B):  # per sample (column): dz = s * (g - sum(g * s))
+        dot = typed(a, 0.0)
+        for j in range(n):
+            dot += da[j * B + i] * a[j * B + i]
+        for j in range(n):
+            dz[j * B + i] = a[j * B + i] * (da[j * B + i] - dot)
+
+
+@kernel
+def log_softmax_backward(dz, da, a, n, B):
+    for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
+        total = typed(a, 0.0)
+        for j in range(n):
+            total += da[j * B + i]
+        for j in range(n):
+            dz[j * B + i] = da[j * B + i] - math.exp(a[j * B + i]) * total
+
+
+# ---- dispatch -------------------------------------------------------------------------------------------------
 
 @kernel
 def activation_forward(a, z, n, B, code, p):
-    # a = f(z) on a flat (n, B) block; softmax runs down each column (one sample).
-    # a and z must be different arrays
-    zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
-    if code == ACT_SOFTMAX or code == ACT_LOG_SOFTMAX:
-        for i in range(B):
-            zmax = z[i]
-            for j in range(1, n):
-                zmax = max(zmax, z[j * B + i])
-            total = zero
-            for j in range(n):
-                total += math.exp(z[j * B + i] - zmax)
-            if code == ACT_SOFTMAX:
-                inv = one / total
-                for j in range(n):
-                    a[j * B + i] = math.exp(z[j * B + i] - zmax) * inv
-            else:
-                log_total = math.log(total)
-                for j in range(n):
-                    a[j * B + i] = z[j * B + i] - zmax - log_total
-        return
-    zf = z
-    af = a
+    # a = f(z) on a flat (n, B) block (a and z distinct); returns False for an unknown code
     m = n * B
-    if code == ACT_LINEAR:
+    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
+    if code == SOFTMAX or code == LOG_SOFTMAX:
+        softmax_forward(a, z, n, B, code == LOG_SOFTMAX)
+    elif code == LINEAR:
         for i in range(m):
-            af[i] = zf[i]
-    elif code == ACT_RELU:
-        slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
-        if slope == 0 and threshold == 0 and not has_max:  # plain relu: the common case
-            for i in range(m):
-                af[i] = max(zf[i], zero)
-        else:
-            for i in range(m):
-                af[i] = relu_general(zf[i], slope, max_value, threshold, has_max)
-    elif code == ACT_LEAKY_RELU:
-        slope = p[0]
+            a[i] = linear_forward(z[i])
+    elif code == RELU and p0 == 0 and p2 == 0 and not has_max:  # plain relu: the common case
         for i in range(m):
-            x = zf[i]
-            af[i] = x if x >= 0 else slope * x
-    elif code == ACT_RELU6:
+            a[i] = relu_forward(z[i])
+    elif code == RELU:
         for i in range(m):
-            af[i] = min(max(zf[i], zero), six)
-    elif code == ACT_ELU:
-        alpha = p[0]
+            a[i] = relu_general_forward(z[i], p0, p1, p2, has_max)
+    elif code == LEAKY_RELU:
         for i in range(m):
-            x = zf[i]
-            af[i] = x if x > 0 else alpha * math.expm1(x)
-    elif code == ACT_SELU:
+            a[i] = leaky_relu_forward(z[i], p0)
+    elif code == RELU6:
         for i in range(m):
-            x = zf[i]
-            af[i] = SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
-    elif code == ACT_CELU:
-        alpha = p[0]
+            a[i] = relu6_forward(z[i])
+    elif code == ELU:
         for i in range(m):
-            x = zf[i]
-            af[i] = max(x, zero) + alpha * math.expm1(min(x, zero) / alpha)
-    elif code == ACT_GELU:
+            a[i] = elu_forward(z[i], p0)
+    elif code == SELU:
         for i in range(m):
-            x = zf[i]
-            af[i] = x * 0.5 * math.erfc(-x * INV_SQRT2)  # x * Phi(x); erfc keeps the left tail
-    elif code == ACT_GELU_TANH:
+            a[i] = selu_forward(z[i])
+    elif code == CELU:
         for i in range(m):
-            x = zf[i]
-            # 0.5 x (1 + tanh u) written as x * sigmoid(2u): no cancellation in the left tail
-            af[i] = x * sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
-    elif code == ACT_SILU:
+            a[i] = celu_forward(z[i], p0)
+    elif code == GELU:
         for i in range(m):
-            af[i] = zf[i] * sigmoid(zf[i])
-    elif code == ACT_HARD_SIGMOID:
+            a[i] = gelu_forward(z[i])
+    elif code == GELU_TANH:
         for i in range(m):
-            af[i] = min(max(zf[i] / six + half, zero), one)
-    elif code == ACT_HARD_SILU:
+            a[i] = gelu_tanh_forward(z[i])
+    elif code == SILU:
         for i in range(m):
-            x = zf[i]
-            af[i] = x * min(max(x / six + half, zero), one)
-    elif code == ACT_SIGMOID:
+            a[i] = silu_forward(z[i])
+    elif code == HARD_SIGMOID:
         for i in range(m):
-            af[i] = sigmoid(zf[i])
-    elif code == ACT_TANH:
+            a[i] = hard_sigmoid_forward(z[i])
+    elif code == HARD_SILU:
         for i in range(m):
-            af[i] = tanh(zf[i])
-    elif code == ACT_SOFTSIGN:
+            a[i] = hard_silu_forward(z[i])
+    elif code == SIGMOID:
         for i in range(m):
-            af[i] = zf[i] / (one + abs(zf[i]))
-    elif code == ACT_SOFTPLUS:
+            a[i] = sigmoid_forward(z[i])
+    elif code == TANH:
         for i in range(m):
-            af[i] = softplus(zf[i])
-    elif code == ACT_EXPONENTIAL:
+            a[i] = tanh_forward(z[i])
+    elif code == SOFTSIGN:
         for i in range(m):
-            af[i] = math.exp(zf[i])
-    elif code == ACT_MISH:
+            a[i] = softsign_forward(z[i])
+    elif code == SOFTPLUS:
         for i in range(m):
-            af[i] = zf[i] * tanh(softplus(zf[i]))
-    elif code == ACT_LOG_SIGMOID:
+            a[i] = softplus_forward(z[i])
+    elif code == EXPONENTIAL:
         for i in range(m):
-            af[i] = -softplus(-zf[i])
-    elif code == ACT_HARD_TANH:
+            a[i] = exponential_forward(z[i])
+    elif code == MISH:
         for i in range(m):
-            af[i] = min(max(zf[i], -one), one)
-    elif code == ACT_TANH_SHRINK:
+            a[i] = mish_forward(z[i])
+    elif code == LOG_SIGMOID:
         for i in range(m):
-            af[i] = zf[i] - math.tanh(zf[i])  # libm: x - tanh x cancels, needs every bit
-    elif code == ACT_SQUAREPLUS:
-        b = p[0]
+            a[i] = log_sigmoid_forward(z[i])
+    elif code == HARD_TANH:
         for i in range(m):
-            x = zf[i]
-            af[i] = (x + math.sqrt(x * x + b)) * half
-    elif code == ACT_SPARSE_PLUS:
-        quarter = typed(z, 0.25)
+            a[i] = hard_tanh_forward(z[i])
+    elif code == TANH_SHRINK:
         for i in range(m):
-            x = zf[i]
-            if x <= -one:
-                af[i] = zero
-            elif x < one:
-                af[i] = quarter * (x + one) * (x + one)
-            else:
-                af[i] = x
-    elif code == ACT_SPARSE_SIGMOID:
+            a[i] = tanh_shrink_forward(z[i])
+    elif code == SQUAREPLUS:
         for i in range(m):
-            af[i] = min(max(half * (zf[i] + one), zero), one)
-    elif code == ACT_SOFT_SHRINK:
-        t = p[0]
+            a[i] = squareplus_forward(z[i], p0)
+    elif code == SPARSE_PLUS:
         for i in range(m):
-            x = zf[i]
-            af[i] = x - t if x > t else (x + t if x < -t else zero)
-    elif code == ACT_HARD_SHRINK:
-        t = p[0]
+            a[i] = sparse_plus_forward(z[i])
+    elif code == SPARSE_SIGMOID:
         for i in range(m):
-            x = zf[i]
-            af[i] = x if abs(x) > t else zero
+            a[i] = sparse_sigmoid_forward(z[i])
+    elif code == SOFT_SHRINK:
+        for i in range(m):
+            a[i] = soft_shrink_forward(z[i], p0)
+    elif code == HARD_SHRINK:
+        for i in range(m):
+            a[i] = hard_shrink_forward(z[i], p0)
+    else:
+        return False
+    return True
 
-
-# ---- backward ------------------------------------------------------------------------------
 
 @kernel
 def activation_backward(dz, da, z, a, n, B, code, p):
-    # dz = da * f'(z) on a flat (n, B) block. dz MAY be da, but a separate dz is faster:
-    # LLVM only vectorises when its runtime overlap check passes, and in place it never does
-    zero, one, half, six = typed(z, 0.0), typed(z, 1.0), typed(z, 0.5), typed(z, 6.0)
-    if code == ACT_SOFTMAX:
-        for i in range(B):  # per sample (column): dz = s * (g - sum(g * s))
-            dot = zero
-            for j in range(n):
-                dot += da[j * B + i] * a[j * B + i]
-            for j in range(n):
-                dz[j * B + i] = a[j * B + i] * (da[j * B + i] - dot)
-        return
-    if code == ACT_LOG_SOFTMAX:
-        for i in range(B):  # dz = g - softmax(z) * sum(g), softmax = exp(log_softmax)
-            total = zero
-            for j in range(n):
-                total += da[j * B + i]
-            for j in range(n):
-                dz[j * B + i] = da[j * B + i] - math.exp(a[j * B + i]) * total
-        return
-    zf = z
-    af = a
-    gf = da
-    df = dz
+    # dz = da * f'(z) on a flat (n, B) block; returns False for an unknown code. dz MAY be da, but
+    # a separate dz is faster: LLVM only vectorises when its runtime overlap check passes
     m = n * B
-    if code == ACT_LINEAR:
+    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
+    if code == SOFTMAX:
+        softmax_backward(dz, da, a, n, B)
+    elif code == LOG_SOFTMAX:
+        log_softmax_backward(dz, da, a, n, B)
+    elif code == LINEAR:
         for i in range(m):
-            df[i] = gf[i]
-    elif code == ACT_RELU:
-        slope, max_value, threshold, has_max = p[0], p[1], p[2], p[3] != 0
-        if slope == 0 and threshold == 0 and not has_max:
-            for i in range(m):
-                df[i] = gf[i] if zf[i] > zero else zero
-        else:
-            for i in range(m):
-                df[i] = gf[i] * relu_general_grad(zf[i], slope, max_value, threshold, has_max)
-    elif code == ACT_LEAKY_RELU:
-        slope = p[0]
+            dz[i] = linear_backward(z[i], a[i], da[i])
+    elif code == RELU and p0 == 0 and p2 == 0 and not has_max:
         for i in range(m):
-            df[i] = gf[i] if zf[i] >= 0 else gf[i] * slope
-    elif code == ACT_RELU6:
+            dz[i] = relu_backward(z[i], a[i], da[i])
+    elif code == RELU:
         for i in range(m):
-            df[i] = gf[i] if zero < zf[i] < six else zero
-    elif code == ACT_ELU:
-        alpha = p[0]
+            dz[i] = relu_general_backward(z[i], a[i], da[i], p0, p1, p2, has_max)
+    elif code == LEAKY_RELU:
         for i in range(m):
-            x = zf[i]
-            df[i] = gf[i] if x > 0 else gf[i] * alpha * math.exp(x)
-    elif code == ACT_SELU:
+            dz[i] = leaky_relu_backward(z[i], a[i], da[i], p0)
+    elif code == RELU6:
         for i in range(m):
-            x = zf[i]
-            df[i] = gf[i] * SELU_SCALE * (1.0 if x > 0 else SELU_ALPHA * math.exp(x))
-    elif code == ACT_CELU:
-        alpha = p[0]
+            dz[i] = relu6_backward(z[i], a[i], da[i])
+    elif code == ELU:
         for i in range(m):
-            x = zf[i]
-            df[i] = gf[i] if x > 0 else gf[i] * math.exp(x / alpha)
-    elif code == ACT_GELU:
+            dz[i] = elu_backward(z[i], a[i], da[i], p0)
+    elif code == SELU:
         for i in range(m):
-            x = zf[i]
-            cdf = 0.5 * math.erfc(-x * INV_SQRT2)
-            pdf = INV_SQRT_2PI * math.exp(-0.5 * x * x)
-            df[i] = gf[i] * (cdf + x * pdf)
-    elif code == ACT_GELU_TANH:
+            dz[i] = selu_backward(z[i], a[i], da[i])
+    elif code == CELU:
         for i in range(m):
-            x = zf[i]
-            s = sigmoid(2.0 * GELU_C * (x + 0.044715 * x * x * x))
-            du = GELU_C * (1.0 + 3.0 * 0.044715 * x * x)
-            df[i] = gf[i] * (s + 2.0 * x * s * (1.0 - s) * du)
-    elif code == ACT_SILU:
+            dz[i] = celu_backward(z[i], a[i], da[i], p0)
+    elif code == GELU:
         for i in range(m):
-            x = zf[i]
-            s = sigmoid(x)
-            df[i] = gf[i] * s * (one + x * (one - s))
-    elif code == ACT_HARD_SIGMOID:
+            dz[i] = gelu_backward(z[i], a[i], da[i])
+    elif code == GELU_TANH:
         for i in range(m):
-            df[i] = gf[i] / six if -3.0 < zf[i] < 3.0 else zero
-    elif code == ACT_HARD_SILU:
+            dz[i] = gelu_tanh_backward(z[i], a[i], da[i])
+    elif code == SILU:
         for i in range(m):
-            x = zf[i]
-            hs = min(max(x / six + half, zero), one)
-            df[i] = gf[i] * (hs + (x / six if -3.0 < x < 3.0 else zero))
-    elif code == ACT_SIGMOID:
+            dz[i] = silu_backward(z[i], a[i], da[i])
+    elif code == HARD_SIGMOID:
         for i in range(m):
-            df[i] = gf[i] * af[i] * (one - af[i])
-    elif code == ACT_TANH:
+            dz[i] = hard_sigmoid_backward(z[i], a[i], da[i])
+    elif code == HARD_SILU:
         for i in range(m):
-            df[i] = gf[i] * (one - af[i] * af[i])
-    elif code == ACT_SOFTSIGN:
+            dz[i] = hard_silu_backward(z[i], a[i], da[i])
+    elif code == SIGMOID:
         for i in range(m):
-            d = one + abs(zf[i])
-            df[i] = gf[i] / (d * d)
-    elif code == ACT_SOFTPLUS:
+            dz[i] = sigmoid_backward(z[i], a[i], da[i])
+    elif code == TANH:
         for i in range(m):
-            df[i] = gf[i] * sigmoid(zf[i])
-    elif code == ACT_EXPONENTIAL:
+            dz[i] = tanh_backward(z[i], a[i], da[i])
+    elif code == SOFTSIGN:
         for i in range(m):
-            df[i] = gf[i] * af[i]
-    elif code == ACT_MISH:
+            dz[i] = softsign_backward(z[i], a[i], da[i])
+    elif code == SOFTPLUS:
         for i in range(m):
-            x = zf[i]
-            t = tanh(softplus(x))
-            df[i] = gf[i] * (t + x * (one - t * t) * sigmoid(x))
-    elif code == ACT_LOG_SIGMOID:
+            dz[i] = softplus_backward(z[i], a[i], da[i])
+    elif code == EXPONENTIAL:
         for i in range(m):
-            df[i] = gf[i] * sigmoid(-zf[i])
-    elif code == ACT_HARD_TANH:
+            dz[i] = exponential_backward(z[i], a[i], da[i])
+    elif code == MISH:
         for i in range(m):
-            df[i] = gf[i] if -one < zf[i] < one else zero
-    elif code == ACT_TANH_SHRINK:
+            dz[i] = mish_backward(z[i], a[i], da[i])
+    elif code == LOG_SIGMOID:
         for i in range(m):
-            t = math.tanh(zf[i])
-            df[i] = gf[i] * t * t
-    elif code == ACT_SQUAREPLUS:
-        b = p[0]
+            dz[i] = log_sigmoid_backward(z[i], a[i], da[i])
+    elif code == HARD_TANH:
         for i in range(m):
-            x = zf[i]
-            df[i] = gf[i] * half * (one + x / math.sqrt(x * x + b))
-    elif code == ACT_SPARSE_PLUS:
+            dz[i] = hard_tanh_backward(z[i], a[i], da[i])
+    elif code == TANH_SHRINK:
         for i in range(m):
-            x = zf[i]
-            if x <= -one:
-                df[i] = zero
-            elif x < one:
-                df[i] = gf[i] * half * (x + one)
-            else:
-                df[i] = gf[i]
-    elif code == ACT_SPARSE_SIGMOID:
+            dz[i] = tanh_shrink_backward(z[i], a[i], da[i])
+    elif code == SQUAREPLUS:
         for i in range(m):
-            df[i] = gf[i] * half if -one < zf[i] < one else zero
-    elif code == ACT_SOFT_SHRINK or code == ACT_HARD_SHRINK:
-        t = p[0]
+            dz[i] = squareplus_backward(z[i], a[i], da[i], p0)
+    elif code == SPARSE_PLUS:
         for i in range(m):
-            df[i] = gf[i] if abs(zf[i]) > t else zero
+            dz[i] = sparse_plus_backward(z[i], a[i], da[i])
+    elif code == SPARSE_SIGMOID:
+        for i in range(m):
+            dz[i] = sparse_sigmoid_backward(z[i], a[i], da[i])
+    elif code == SOFT_SHRINK or code == HARD_SHRINK:
+        for i in range(m):
+            dz[i] = shrink_backward(z[i], a[i], da[i], p0)
+    else:
+        return False
+    return True

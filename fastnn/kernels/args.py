@@ -22,7 +22,7 @@ GROUPS = {
     # rows of data: features (N, n_in), labels (N, Ky), sample weights (N,); may have 0 rows
     "Data": (("x", "F2"), ("y", "F2"), ("sw", "F1")),
     # the loss (codes.LOSS_*, its parameters, fused gradient) and the metrics
-    "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I1"), ("mlp", "F1")),
+    "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I2"), ("mlp", "F1")),
     # what one train_epochs call does: epochs, shuffling, the RNG state and the row order
     "Schedule": (("n_epochs", "i64"), ("shuffle", "bool"), ("rng_state", "U1"), ("order", "I1")),
     # scratch space for batches of up to B_cap rows (fastnn/layout.py sizes it), and the epoch-start
@@ -47,7 +47,7 @@ CLASSES = {"Net": Net, "Optim": Optim, "Data": Data, "Objective": Objective, "Sc
 # the entry points: (return kind, argument kinds); a group name stands for its namedtuple
 ENTRY_POINTS = {
     "train_epochs": ("void", ("Net", "Optim", "Data", "Data", "Objective", "Schedule", "Work", "Out")),
-    "evaluate_dataset": ("void", ("D1", "Net", "Data", "Objective", "Work")),
+    "evaluate_dataset": ("i64", ("D1", "Net", "Data", "Objective", "Work")),
     "predict_into": ("i64", ("F2", "Net", "F2", "Work")),
 }
 

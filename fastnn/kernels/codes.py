@@ -1,39 +1,19 @@
-"""Integer codes and table layouts shared by the kernels and the Python layer.
+"""Codes and table layouts shared by the kernels and the Python layer (this module imports no Numba).
 
-Kernels are chosen by integer code (never by passing functions), so one compiled training
-kernel serves every activation x loss x optimizer. Python maps names to these codes in
-fastnn/activations.py, losses.py, metrics.py and optimizers/.
+Kernels are chosen by integer code (never by passing functions), so one compiled training kernel
+serves every activation x loss x optimizer x metric. A code is derived from its name by code_of():
+the kernel module defines TANH = code_of("tanh") next to tanh's forward and backward, the Python
+spec of "tanh" computes the same number, and no table numbers anything by hand. The completeness
+test (tests/test_registries.py) checks that the codes of each family are distinct and that every
+spec has a kernel branch.
 """
+import zlib
 
-# ---- activations ---------------------------------------------------------------------------
-ACT_LINEAR = 0
-ACT_RELU = 1  # K3 relu(negative_slope, max_value, threshold)
-ACT_LEAKY_RELU = 2
-ACT_RELU6 = 3
-ACT_ELU = 4
-ACT_SELU = 5
-ACT_CELU = 6
-ACT_GELU = 7  # exact, erf
-ACT_GELU_TANH = 8  # tanh approximation
-ACT_SILU = 9
-ACT_HARD_SIGMOID = 10
-ACT_HARD_SILU = 11
-ACT_SIGMOID = 12
-ACT_TANH = 13
-ACT_SOFTSIGN = 14
-ACT_SOFTPLUS = 15
-ACT_EXPONENTIAL = 16
-ACT_MISH = 17
-ACT_LOG_SIGMOID = 18
-ACT_HARD_TANH = 19
-ACT_TANH_SHRINK = 20
-ACT_SQUAREPLUS = 21
-ACT_SPARSE_PLUS = 22
-ACT_SPARSE_SIGMOID = 23
-ACT_SOFT_SHRINK = 24
-ACT_HARD_SHRINK = 25
-ACT_SOFTMAX = 26  # row-wise over the last axis
-ACT_LOG_SOFTMAX = 27  # row-wise over the last axis
+
+def code_of(name):
+    """The kernel code of a family member: a 31-bit CRC of its name (stable across runs and versions)."""
+    return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+
 
 # Per-layer activation parameters: act_params[layer, 0:N_ACT_PARAMS] (model dtype).
 # relu:                 [negative_slope, max_value, threshold, has_max_value]
@@ -58,23 +38,6 @@ N_LAYER_FIELDS = 9
 KIND_DENSE = 0
 KIND_ACTIVATION = 1
 
-# ---- losses --------------------------------------------------------------------------------
-LOSS_MSE = 0
-LOSS_MAE = 1
-LOSS_MAPE = 2
-LOSS_MSLE = 3
-LOSS_HINGE = 4
-LOSS_SQUARED_HINGE = 5
-LOSS_CATEGORICAL_HINGE = 6
-LOSS_BCE = 7
-LOSS_CCE = 8
-LOSS_SCCE = 9
-LOSS_KLD = 10
-LOSS_POISSON = 11
-LOSS_COSINE = 12
-LOSS_LOG_COSH = 13
-LOSS_HUBER = 14
-
 # Loss parameters lp[0:N_LOSS_PARAMS] (model dtype, so float32 clipping rounds as in Keras).
 LP_EPS = 0  # 1e-7 in the model dtype
 LP_ONE_MINUS_EPS = 1  # 1 - eps rounded in the model dtype (0.99999988 in float32)
@@ -83,23 +46,7 @@ LP_DELTA = 3  # huber
 LP_FROM_LOGITS = 4  # 1.0 / 0.0
 N_LOSS_PARAMS = 5
 
-# ---- metrics -------------------------------------------------------------------------------
-M_BINARY_ACCURACY = 0  # y == (p > 0.5), mean over the last axis
-M_SIGN_ACCURACY = 1  # (p > 0) == (y > 0): the ±1-label accuracy
-M_CATEGORICAL_ACCURACY = 2  # argmax y == argmax p
-M_SPARSE_CATEGORICAL_ACCURACY = 3  # y == argmax p
-M_LOSS_BASE = 100  # 100 + LOSS_x: that loss's per-sample value (mse, mae, ... as metrics)
-M_NEG_LOSS_BASE = 200  # 200 + LOSS_x: minus that value (cosine_similarity metric is +sum)
-
 # ---- optimizers ----------------------------------------------------------------------------
-OPT_SGD = 0
-OPT_RMSPROP = 1
-OPT_ADAGRAD = 2
-OPT_ADADELTA = 3
-OPT_ADAM = 4  # AdamW is Adam with a default weight_decay
-OPT_ADAMAX = 5
-OPT_NADAM = 6
-
 # Hyperparameters hp[0:N_HP] (float64). Clip options and weight decay are off when 0.
 HP_LR = 0
 HP_BETA_1 = 1
@@ -132,3 +79,4 @@ N_REPORT = 5
 STATUS_OK = 0
 STATUS_NONFINITE_LOSS = 1  # a batch loss was NaN/inf: stopped before that batch's update
 STATUS_NONFINITE_WEIGHTS = 2  # an update made weights or optimizer state NaN/inf: rolled back
+STATUS_UNKNOWN_CODE = 3  # a dispatcher met a code it has no branch for (a bug: Python raises)

@@ -1,7 +1,8 @@
 """A whole Dense stack, forward and backward, over the flat buffers.
 
-network_forward(params, layers, act_params, xT, work, B)                  -> output block
+network_forward(params, layers, act_params, xT, work, B)       -> (output block, every code known)
 network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act)
+                                                                 -> every code known
 
 Every block is a flat slice holding an (n, B) feature-major array (kernels/dense.py): xT is
 (n_in, B), and the block of a layer whose table entry says column offset c (L_Z for its
@@ -23,6 +24,7 @@ from .jit import kernel
 @kernel
 def network_forward(params, layers, act_params, xT, work, B):
     inp = xT
+    known = True
     for li in range(layers.shape[0]):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
@@ -34,14 +36,16 @@ def network_forward(params, layers, act_params, xT, work, B):
             z[:] = inp
         a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
         if layers[li, L_A] != layers[li, L_Z]:
-            activation_forward(a, z, n_out, B, layers[li, L_ACT], act_params[li])
+            if not activation_forward(a, z, n_out, B, layers[li, L_ACT], act_params[li]):
+                known = False
         inp = a
-    return inp
+    return inp, known
 
 
 @kernel
 def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act):
     last = layers.shape[0] - 1
+    known = True
     for li in range(last, -1, -1):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         dz = d_cur[:n_out * B]  # dL/da on entry
@@ -50,7 +54,8 @@ def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_ne
             a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
             da = dz
             dz = d_next[:n_out * B]  # not in place: in place never vectorises
-            activation_backward(dz, da, z, a, n_out, B, layers[li, L_ACT], act_params[li])
+            if not activation_backward(dz, da, z, a, n_out, B, layers[li, L_ACT], act_params[li]):
+                known = False
             d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
         if layers[li, L_KIND] == KIND_DENSE:
             inp = xT if li == 0 else work[layers[li - 1, L_A] * B:(layers[li - 1, L_A] + n_in) * B]
@@ -61,3 +66,4 @@ def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_ne
                            layers[li, L_BLAS] != 0)
             d_cur, d_next = d_next, d_cur  # d_cur holds dx
         # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur
+    return known

@@ -1,6 +1,6 @@
 """Every optimizer as one update over the flat parameter buffer, Keras 3 formulas.
 
-optimizer_step(params, grads, slots, tensors, code, hp, state)
+optimizer_step(params, grads, slots, tensors, code, hp, state)   True, or False for an unknown code
 
 params, grads (P,)   the model's flat buffers; grads are clipped IN PLACE
 slots (k, P)         optimizer state with the same layout (k rows as Python allocated them)
@@ -15,14 +15,16 @@ one loop over P in a small function of its own: branches on options (nesterov, c
 amsgrad) sit outside the loops, so every loop vectorises. Scalar coefficients are computed
 once per step in float64, then cast to the parameters' dtype (typed()), so float32 models
 update in float32 arithmetic as Keras does, at full vector width.
+
+To add an optimizer: its code and update function here, one branch in optimizer_step; its class
+in fastnn/optimizers/<name>.py; its rule in fastnn/reference/optimizers.py.
 """
 import math
 
 from .codes import (
     HP_AMSGRAD, HP_BETA_1, HP_BETA_2, HP_CENTERED, HP_CLIPNORM, HP_CLIPVALUE, HP_DECAY, HP_EPSILON,
-    HP_GLOBAL_CLIPNORM, HP_LR, HP_MOMENTUM, HP_NESTEROV, HP_RHO, HP_WEIGHT_DECAY,
-    OPT_ADADELTA, OPT_ADAGRAD, OPT_ADAM, OPT_ADAMAX, OPT_NADAM, OPT_RMSPROP, OPT_SGD,
-    S_ITERATIONS, S_U_PRODUCT,
+    HP_GLOBAL_CLIPNORM, HP_LR, HP_MOMENTUM, HP_NESTEROV, HP_RHO, HP_WEIGHT_DECAY, S_ITERATIONS, S_U_PRODUCT,
+    code_of,
 )
 from .fastmath import typed
 from .jit import kernel
@@ -56,6 +58,9 @@ def clip_gradients(grads, tensors, hp):
             grads[i] = min(max(grads[i], -clipvalue), clipvalue)
 
 
+SGD = code_of("sgd")
+
+
 @kernel
 def sgd_update(params, grads, m, lr, momentum, nesterov):
     n = params.shape[0]
@@ -73,6 +78,9 @@ def sgd_update(params, grads, m, lr, momentum, nesterov):
         for i in range(n):
             m[i] = mu * m[i] - lr_ * grads[i]
             params[i] += m[i]
+
+
+RMSPROP = code_of("rmsprop")
 
 
 @kernel
@@ -101,6 +109,9 @@ def rmsprop_update(params, grads, v, m, avg, lr, rho, momentum, eps, centered):
             params[i] -= grads[i]
 
 
+ADAGRAD = code_of("adagrad")
+
+
 @kernel
 def adagrad_update(params, grads, acc, lr, eps):
     lr_, eps_ = typed(params, lr), typed(params, eps)
@@ -108,6 +119,9 @@ def adagrad_update(params, grads, acc, lr, eps):
         g = grads[i]
         acc[i] += g * g
         params[i] -= lr_ * g / math.sqrt(acc[i] + eps_)
+
+
+ADADELTA = code_of("adadelta")
 
 
 @kernel
@@ -119,6 +133,9 @@ def adadelta_update(params, grads, eg, edx, lr, rho, eps):
         delta = -math.sqrt(edx[i] + eps_) / math.sqrt(eg[i] + eps_) * g
         edx[i] = rho_ * edx[i] + c_rho * delta * delta
         params[i] += lr_ * delta
+
+
+ADAM = code_of("adam")  # AdamW is Adam with a default weight_decay
 
 
 @kernel
@@ -139,6 +156,9 @@ def adam_update(params, grads, m, v, vhat, alpha, b1, b2, eps, amsgrad):
             params[i] -= a * m[i] / (math.sqrt(v[i]) + eps_)
 
 
+ADAMAX = code_of("adamax")
+
+
 @kernel
 def adamax_update(params, grads, m, u, step, b1, b2, eps):
     s, c1, b2_, eps_ = typed(params, step), typed(params, 1.0 - b1), typed(params, b2), typed(params, eps)
@@ -147,6 +167,9 @@ def adamax_update(params, grads, m, u, step, b1, b2, eps):
         m[i] += (g - m[i]) * c1
         u[i] = max(b2_ * u[i], abs(g))
         params[i] -= s * m[i] / (u[i] + eps_)
+
+
+NADAM = code_of("nadam")
 
 
 @kernel
@@ -174,21 +197,21 @@ def optimizer_step(params, grads, slots, tensors, code, hp, state):
     t = state[S_ITERATIONS] + 1.0  # 1-based step
     eps = hp[HP_EPSILON]
     b1, b2 = hp[HP_BETA_1], hp[HP_BETA_2]
-    if code == OPT_SGD:
+    if code == SGD:
         sgd_update(params, grads, slots[0], lr, hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0)
-    elif code == OPT_RMSPROP:  # Python allocates 3 rows: velocity, momentum, average gradient
+    elif code == RMSPROP:  # Python allocates 3 rows: velocity, momentum, average gradient
         rmsprop_update(params, grads, slots[0], slots[1], slots[2], lr, hp[HP_RHO], hp[HP_MOMENTUM], eps,
                        hp[HP_CENTERED] != 0)
-    elif code == OPT_ADAGRAD:  # the accumulator starts at initial_accumulator_value
+    elif code == ADAGRAD:  # the accumulator starts at initial_accumulator_value
         adagrad_update(params, grads, slots[0], lr, eps)
-    elif code == OPT_ADADELTA:
+    elif code == ADADELTA:
         adadelta_update(params, grads, slots[0], slots[1], lr, hp[HP_RHO], eps)
-    elif code == OPT_ADAM:
+    elif code == ADAM:
         alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         adam_update(params, grads, slots[0], slots[1], slots[2], alpha, b1, b2, eps, hp[HP_AMSGRAD] != 0)
-    elif code == OPT_ADAMAX:
+    elif code == ADAMAX:
         adamax_update(params, grads, slots[0], slots[1], lr / (1.0 - b1**t), b1, b2, eps)
-    elif code == OPT_NADAM:
+    elif code == NADAM:
         # Keras 3 momentum schedule u_t = b1 (1 - 0.5 * 0.96^t); the running product is
         # updated once per step, before the per-parameter updates
         u_t = b1 * (1.0 - 0.5 * 0.96**t)
@@ -198,4 +221,7 @@ def optimizer_step(params, grads, slots, tensors, code, hp, state):
         c_m = u_next / (1.0 - u_prod * u_next)
         c_g = (1.0 - u_t) / (1.0 - u_prod)
         nadam_update(params, grads, slots[0], slots[1], lr, c_m, c_g, 1.0 / (1.0 - b2**t), b1, b2, eps)
+    else:
+        return False
     state[S_ITERATIONS] = t
+    return True

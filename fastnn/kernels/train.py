@@ -23,7 +23,7 @@ import math
 
 from .codes import (
     R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
-    STATUS_OK,
+    STATUS_OK, STATUS_UNKNOWN_CODE,
 )
 from .fastmath import typed
 from .jit import kernel, kernel_reassoc
@@ -80,7 +80,7 @@ def restore_state(ws, net, opt):
 
 @kernel
 def evaluate_dataset(logs, net, data, obj, ws):
-    # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m
+    # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m; returns a codes.STATUS_*
     x, y, sw = data.x, data.y, data.sw
     N = x.shape[0]
     B_cap = ws.yb.shape[0]
@@ -92,21 +92,25 @@ def evaluate_dataset(logs, net, data, obj, ws):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        p = columns_to_rows(ws.pred, network_forward(net.params, net.layers, net.act_params, xT, ws.work, B), B)
+        outT, known = network_forward(net.params, net.layers, net.act_params, xT, ws.work, B)
+        p = columns_to_rows(ws.pred, outT, B)
         yb = y[start:start + B]
-        loss_forward(ws.per_sample, p, yb, B, obj.loss_code, obj.lp)
+        if not (known and loss_forward(ws.per_sample, p, yb, B, obj.loss_code, obj.lp)):
+            return STATUS_UNKNOWN_CODE
         for i in range(B):
             total += sw[start + i] * ws.per_sample[i]
-        metrics_update(logs[1:], p, yb, B, obj.metric_codes, obj.mlp, ws.per_sample)
+        if not metrics_update(logs[1:], p, yb, B, obj.metric_codes, obj.mlp, ws.per_sample):
+            return STATUS_UNKNOWN_CODE
     logs[0] = total
     for k in range(1 + n_metrics):
         logs[k] /= N
+    return STATUS_OK
 
 
 @kernel
 def predict_into(out, net, x, ws):
-    # returns the number of NaN/inf values in x (0: out is valid). Checking here costs
-    # nothing next to the forward pass, and saves single-row predict a NumPy call.
+    # returns the number of NaN/inf values in x (0: out is valid; -1: an unknown code). Checking
+    # here costs nothing next to the forward pass, and saves single-row predict a NumPy call.
     N = x.shape[0]
     B_cap = ws.yb.shape[0]
     bad = 0
@@ -120,8 +124,10 @@ def predict_into(out, net, x, ws):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        columns_to_rows(out[start:start + B], network_forward(net.params, net.layers, net.act_params, xT, ws.work, B),
-                        B)
+        outT, known = network_forward(net.params, net.layers, net.act_params, xT, ws.work, B)
+        if not known:
+            return -1
+        columns_to_rows(out[start:start + B], outT, B)
     return 0
 
 
@@ -166,9 +172,11 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             ybv = yb[:B]
-            outT = network_forward(params, net.layers, net.act_params, xT, ws.work, B)
+            outT, known = network_forward(params, net.layers, net.act_params, xT, ws.work, B)
             p = columns_to_rows(ws.pred, outT, B)
-            loss_forward(ws.per_sample, p, ybv, B, obj.loss_code, obj.lp)
+            if not (known and loss_forward(ws.per_sample, p, ybv, B, obj.loss_code, obj.lp)):
+                stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
+                return
             batch_loss = 0.0
             for i in range(B):
                 batch_loss += swb[i] * ws.per_sample[i]
@@ -176,16 +184,20 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                 stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
                 return
             loss_sum += batch_loss
-            metrics_update(history[1:val_col], p, ybv, B, obj.metric_codes, obj.mlp, ws.per_sample)
+            known = metrics_update(history[1:val_col], p, ybv, B, obj.metric_codes, obj.mlp, ws.per_sample)
             dp = ws.dpred[:B]
-            loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused)
+            known = loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused) and known
             K = p.shape[1]
             d1 = ws.d1
             for i in range(B):  # the gradient rows back into a flat (K, B) block
                 for j in range(K):
                     d1[j * B + i] = dp[i, j]
-            network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d1, ws.d2, obj.fused)
-            optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)
+            known = network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d1, ws.d2,
+                                     obj.fused) and known
+            if not (known and optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)):
+                restore_state(ws, net, opt)
+                stop(report, STATUS_UNKNOWN_CODE, e, batch, 1)
+                return
             if not all_finite(params):  # the update overflowed: back to the start of this epoch
                 restore_state(ws, net, opt)
                 stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
@@ -199,6 +211,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
         history[0] = loss_sum / N
         for k in range(1, val_col):
             history[k] /= N
-        if val.x.shape[0] > 0:
-            evaluate_dataset(history[val_col:], net, val, obj, ws)
+        if val.x.shape[0] > 0 and evaluate_dataset(history[val_col:], net, val, obj, ws) != STATUS_OK:
+            stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
+            return
         report[R_EPOCHS_DONE] = e + 1

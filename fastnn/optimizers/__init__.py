@@ -1,19 +1,28 @@
 """Optimizers, Keras 3 formulas and defaults: compile(optimizer='nadam') or Nadam(learning_rate=...).
 
-Names resolve case-insensitively ('Adam', 'adam'); an unknown name raises ValueError with
-the closest valid one.
+Every module of this package defines Optimizer subclasses; importing the package imports them
+all and registers each class under its lowercased name (Keras 3's rule: 'Adam' and 'adam' both
+work), so a new optimizer is one new file here (plus its kernel and reference). An unknown name
+raises ValueError with the closest valid one.
 """
-from .._names import unknown_name_error
-from .adadelta import Adadelta
-from .adagrad import Adagrad
-from .adam import Adam, AdamW
-from .adamax import Adamax
-from .base import Optimizer
-from .nadam import Nadam
-from .rmsprop import RMSprop
-from .sgd import SGD
+import importlib
+import pkgutil
 
-_CLASSES = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, Nadam, AdamW)}
+from ..registry import unknown_name_error
+from .base import MomentOptimizer, Optimizer
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+_CLASSES = {cls.__name__.lower(): cls for cls in _subclasses(Optimizer) if cls.code is not None}
+globals().update({cls.__name__: cls for cls in _CLASSES.values()})  # fastnn.optimizers.Adam, ...
 
 
 def names():
@@ -40,4 +49,4 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, **optimizer.get_config()}
 
 
-__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam", "AdamW", "Optimizer", "get", "names"]
+__all__ = [cls.__name__ for cls in _CLASSES.values()] + ["Optimizer", "get", "names", "serialize"]

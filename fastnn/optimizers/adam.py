@@ -13,7 +13,7 @@ class Adam(MomentOptimizer):
     amsgrad=False, and the common options.
     """
 
-    code = C.OPT_ADAM
+    code = C.code_of("adam")  # AdamW too: Adam with decoupled weight decay on by default
     n_slots = 3  # momentum, velocity, velocity_hat (amsgrad)
     _own_hyperparameters = ("beta_1", "beta_2", "epsilon", "amsgrad")
 

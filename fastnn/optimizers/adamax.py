@@ -11,4 +11,4 @@ class Adamax(MomentOptimizer):
     the common options.
     """
 
-    code = C.OPT_ADAMAX
+    code = C.code_of("adamax")

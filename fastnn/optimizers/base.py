@@ -6,33 +6,15 @@ kernel (fastnn/kernels/optimizers.py) shared by every optimizer. Common options,
 Keras 3's order: clipnorm (per weight tensor) | global_clipnorm | clipvalue (at most one),
 then decoupled weight_decay, then the update.
 """
-import math
 import warnings
 
 import numpy as np
 
 from .. import memory
+from .._validation import number
 from ..kernels import codes as C
 
 
-def check_number(owner, name, value, low=None, high=None, low_open=False, high_open=False, allow_none=False):
-    """A finite float within [low, high] (or open bounds), else a clear ValueError."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{owner}: {name} must be a number, got {value!r}.")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be finite, got {value}.")
-    lo_bad = low is not None and (value <= low if low_open else value < low)
-    hi_bad = high is not None and (value >= high if high_open else value > high)
-    if lo_bad or hi_bad:
-        lo = "" if low is None else ("(" if low_open else "[") + f"{low:g}"
-        hi = "" if high is None else f"{high:g}" + (")" if high_open else "]")
-        where = f"in {lo}, {hi}" if low is not None and high is not None else (
-            f"{'>' if low_open else '>='} {low:g}" if low is not None else f"{'<' if high_open else '<='} {high:g}")
-        raise ValueError(f"{owner}: {name} must be {where}, got {value:g}.")
-    return value
 
 
 class Optimizer:
@@ -60,15 +42,15 @@ class Optimizer:
                             f"callbacks (ReduceLROnPlateau, LearningRateScheduler) to change it between epochs.")
         self.name = name or owner.lower()
         self.learning_rate = learning_rate  # validated by the property
-        self.weight_decay = check_number(owner, "weight_decay", weight_decay, low=0, allow_none=True)
-        self.clipnorm = check_number(owner, "clipnorm", clipnorm, low=0, low_open=True, allow_none=True)
-        self.clipvalue = check_number(owner, "clipvalue", clipvalue, low=0, low_open=True, allow_none=True)
-        self.global_clipnorm = check_number(owner, "global_clipnorm", global_clipnorm, low=0, low_open=True,
+        self.weight_decay = number(owner, "weight_decay", weight_decay, low=0, allow_none=True)
+        self.clipnorm = number(owner, "clipnorm", clipnorm, low=0, low_open=True, allow_none=True)
+        self.clipvalue = number(owner, "clipvalue", clipvalue, low=0, low_open=True, allow_none=True)
+        self.global_clipnorm = number(owner, "global_clipnorm", global_clipnorm, low=0, low_open=True,
                                             allow_none=True)
         clips = [k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(self, k) is not None]
         if len(clips) > 1:
             raise ValueError(f"{owner}: set at most one of clipnorm, clipvalue, global_clipnorm (got {clips}).")
-        self.decay = check_number(owner, "decay", decay, low=0, allow_none=True)
+        self.decay = number(owner, "decay", decay, low=0, allow_none=True)
         self._slots = None
         self._state = None
 
@@ -79,7 +61,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
-        self._learning_rate = check_number(type(self).__name__, "learning_rate", value, low=0)
+        self._learning_rate = number(type(self).__name__, "learning_rate", value, low=0)
 
     lr = learning_rate  # Keras 1/2 attribute name
 
@@ -203,9 +185,9 @@ class MomentOptimizer(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         owner = type(self).__name__
-        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = check_number(owner, "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
+        self.beta_1 = number(owner, "beta_1", beta_1, low=0, high=1, high_open=True)
+        self.beta_2 = number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
+        self.epsilon = number(owner, "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
 
     def _fill_hyperparameters(self, hp):
         hp[C.HP_BETA_1] = self.beta_1

@@ -11,4 +11,4 @@ class Nadam(MomentOptimizer):
     the common options.
     """
 
-    code = C.OPT_NADAM
+    code = C.code_of("nadam")

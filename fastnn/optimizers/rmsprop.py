@@ -2,7 +2,8 @@
 (epsilon INSIDE the sqrt; centered subtracts the squared mean gradient inside it too);
 with momentum: m = momentum m + step; w -= m."""
 from ..kernels import codes as C
-from .base import Optimizer, check_number
+from .._validation import number
+from .base import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -12,15 +13,15 @@ class RMSprop(Optimizer):
     centered=False, and the common options.
     """
 
-    code = C.OPT_RMSPROP
+    code = C.code_of("rmsprop")
     n_slots = 3  # velocity, momentum, average gradient
     _own_hyperparameters = ("rho", "momentum", "epsilon", "centered")
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.rho = check_number("RMSprop", "rho", rho, low=0, high=1, high_open=True)
-        self.momentum = check_number("RMSprop", "momentum", momentum, low=0, high=1)
-        self.epsilon = check_number("RMSprop", "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
+        self.rho = number("RMSprop", "rho", rho, low=0, high=1, high_open=True)
+        self.momentum = number("RMSprop", "momentum", momentum, low=0, high=1)
+        self.epsilon = number("RMSprop", "epsilon", 1e-7 if epsilon is None else epsilon, low=0)
         self.centered = bool(centered)
 
     def _fill_hyperparameters(self, hp):

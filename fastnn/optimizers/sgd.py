@@ -1,7 +1,8 @@
 """SGD with optional (Nesterov) momentum, Keras 3 formula:
 m = momentum * m - lr * g;  w += m  (nesterov: w += momentum * m - lr * g)."""
 from ..kernels import codes as C
-from .base import Optimizer, check_number
+from .._validation import number
+from .base import Optimizer
 
 
 class SGD(Optimizer):
@@ -11,13 +12,13 @@ class SGD(Optimizer):
     weight_decay, clipnorm, clipvalue, global_clipnorm (None) and lr= (Keras 1/2 alias).
     """
 
-    code = C.OPT_SGD
+    code = C.code_of("sgd")
     n_slots = 1
     _own_hyperparameters = ("momentum", "nesterov")
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.momentum = check_number("SGD", "momentum", momentum, low=0, high=1)
+        self.momentum = number("SGD", "momentum", momentum, low=0, high=1)
         self.nesterov = bool(nesterov)
 
     def _fill_hyperparameters(self, hp):

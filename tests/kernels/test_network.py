@@ -27,9 +27,11 @@ def kernel_gradients(model, x, y, loss):
     B = len(x)
     ws = layout.workspace(B)
     xT = np.ascontiguousarray(x.T).reshape(-1)  # the network runs on flat feature-major blocks
-    out = network_forward(model._params, layout.table, layout.act_params, xT, ws.work, B).reshape(-1, B).T.copy()
+    out, known = network_forward(model._params, layout.table, layout.act_params, xT, ws.work, B)
+    assert known
+    out = out.reshape(-1, B).T.copy()
     grads = np.full(layout.n_params, np.nan)
-    fused = loss.code == C.LOSS_CCE and layout.table[-1, C.L_ACT] == C.ACT_SOFTMAX
+    fused = loss.name == "categorical_crossentropy" and layout.table[-1, C.L_ACT] == C.code_of("softmax")
     dout = np.empty_like(out)
     loss_backward(dout, out, y, np.ones(B), B, loss.code, loss.param_vector(np.float64), fused)
     ws.d1[:out.size] = dout.T.reshape(-1)
