@@ -126,8 +126,8 @@ def run_train(o: TrainOptions):
               f"{format_layers(n_features, layer_list)}, {o.epochs} epochs, batch {o.batch_size}, {o.dtype}, "
               f"{len(train_set.x)} rows from {train_set.source}", file=stream)
     test = (test_set.x, test_set.targets) if test_set is not None else None
-    from fastnn.training import training_kernels
-    from fastnn.warmup import load_training_kernels
+    from fastnn.engine.loop import training_kernels
+    from fastnn.engine.warmup import load_training_kernels
 
     kernel_seconds = load_training_kernels(o.dtype)  # so the training time below is training alone
     compiled = training_kernels(o.dtype).__name__.startswith("fastnn_kernels")

@@ -139,7 +139,7 @@ def run_list():
 
 
 def run_warmup(dtype):
-    from fastnn import aot, warmup
+    from fastnn.engine import aot, warmup
 
     if dtype not in ("float32", "float64", "all"):
         raise CLIError(f"--dtype must be float32, float64 or all, got {dtype!r}.")
@@ -148,7 +148,7 @@ def run_warmup(dtype):
           flush=True)
     t0 = time.perf_counter()
     # one process per dtype: compilation is single-threaded, so both cores work
-    procs = [subprocess.Popen(aot.python_command(f"from fastnn.warmup import warm; print(warm(['{dt}'])[0])"),
+    procs = [subprocess.Popen(aot.python_command(f"from fastnn.engine.warmup import warm; print(warm(['{dt}'])[0])"),
                               stdout=subprocess.PIPE, text=True) for dt in dtypes]
     for p in procs:
         out, _ = p.communicate()

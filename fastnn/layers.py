@@ -1,7 +1,7 @@
 """Layers, Keras style: Dense, Activation (and the ReLU/LeakyReLU/ELU/Softmax layers), Input.
 
 A layer here is a description: its weights live in the model's flat parameter buffer
-(fastnn/layout.py), and after the model is built get_weights()/set_weights() read and write
+(fastnn/engine/layout.py), and after the model is built get_weights()/set_weights() read and write
 that buffer. Keras 1 spellings (output_dim=, init=, bias=False) are accepted.
 """
 import numpy as np

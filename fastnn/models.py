@@ -1,21 +1,22 @@
 """Sequential: a Keras-compatible stack of Dense / Activation layers over one flat buffer.
 
-The model owns the flat parameter array (fastnn/layout.py) and the compile settings; the
-training loop lives in fastnn/training.py, saving in fastnn/saving.py. A Keras tutorial that
+The model owns the flat parameter array (fastnn/engine/layout.py) and the compile settings; the
+training loop lives in fastnn/engine/loop.py, saving in fastnn/saving.py. A Keras tutorial that
 builds a Sequential of Dense layers runs with only its imports changed.
 """
 import threading
 
 import numpy as np
 
-from . import config, memory
+from . import config
 from . import losses as _losses
 from . import optimizers as _optimizers
 from . import random as _random
 from .kernels import codes as C
 from .layers import Activation, Dense, InputSpec, Layer, assign_weights
 from .kernels.args import Net
-from .layout import LayerSpec, Layout
+from .engine import memory
+from .engine.layout import LayerSpec, Layout
 
 
 class Sequential:
@@ -232,7 +233,7 @@ class Sequential:
             initial_epoch=0, nb_epoch=None, **kwargs):
         """Train; returns a History. Keras 3 semantics (batch_size=32, validation_split takes
         the LAST fraction before shuffling, shuffle every epoch); nb_epoch= is Keras 1's epochs=."""
-        from .training import fit
+        from .engine.loop import fit
 
         return fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                    validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
@@ -242,20 +243,20 @@ class Sequential:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
                  **kwargs):
         """Loss (and metrics): a float without metrics, [loss, metric...] with them."""
-        from .training import evaluate
+        from .engine.loop import evaluate
 
         return evaluate(self, x, y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
                         return_dict=return_dict, **kwargs)
 
     def predict(self, x, batch_size=None, verbose=0, **kwargs):
         """Network outputs (N, units) for x (N, features)."""
-        from .training import predict
+        from .engine.loop import predict
 
         return predict(self, x, batch_size=batch_size, **kwargs)
 
     def predict_classes(self, x, batch_size=None, verbose=0):
         """Keras 1/2 helper: argmax for several outputs, (p > 0.5) for one (sign for ±1 models)."""
-        from .training import predict_classes
+        from .engine.loop import predict_classes
 
         return predict_classes(self, x, batch_size=batch_size)
 

@@ -154,7 +154,7 @@ def run_trial(trial, data):
 
 def _worker_init():
     """Load the compiled kernels once per worker, so trial times measure training only."""
-    from .warmup import compile_dtype
+    from .engine.warmup import compile_dtype
 
     compile_dtype("float32")
 

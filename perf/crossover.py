@@ -1,7 +1,7 @@
 """Where BLAS starts to beat fastnn's hand loops: forward + backward of one Dense layer on a
 feature-major batch, both paths, same process.
 
-    python -m perf.crossover      # prints a table; fastnn/layout.py's BLAS_MIN_WEIGHTS comes from it
+    python -m perf.crossover      # prints a table; fastnn/engine/layout.py's BLAS_MIN_WEIGHTS comes from it
 """
 import time
 
@@ -40,7 +40,7 @@ def table(shapes=((5, 20), (20, 1), (64, 2), (12, 12), (16, 16), (32, 32), (64, 
     """Markdown rows: forward + backward of one layer, loops vs BLAS, batch 32 and 128."""
     rng = np.random.default_rng(0)
     rows = ["| batch | layer (n_in x n_out) | loops | BLAS | loops / BLAS | fastnn uses |", "|---|---|---|---|---|---|"]
-    from fastnn.layout import BLAS_MIN_SIDE, BLAS_MIN_WEIGHTS
+    from fastnn.engine.layout import BLAS_MIN_SIDE, BLAS_MIN_WEIGHTS
 
     for batch in (32, 128):
         for n_in, n_out in shapes:

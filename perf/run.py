@@ -262,7 +262,7 @@ def main(argv=None):
             from perf.crossover import table
 
             lines += ["## X: hand loops vs BLAS for one layer (forward + backward, float32)", "",
-                      "What fastnn/layout.py's BLAS_MIN_WEIGHTS / BLAS_MIN_SIDE rule is based on.", ""] + table() + [""]
+                      "What fastnn/engine/layout.py's BLAS_MIN_WEIGHTS / BLAS_MIN_SIDE rule is based on.", ""] + table() + [""]
         if "G" in only:
             print("G: scaling", flush=True)
             g = by_kind["fastnn"].run("G", quick=args.quick)

@@ -3,8 +3,10 @@ a missing or broken compiled module falls back to the JIT kernels."""
 import numpy as np
 import pytest
 
-from fastnn import Dense, Sequential, aot, training
-from fastnn.kernels import train as jit_train
+from fastnn import Dense, Sequential
+from fastnn.engine import aot
+from fastnn.engine import loop as training
+from fastnn.kernels import entry_points as jit_train
 
 
 def compiled(dtype):

@@ -5,7 +5,7 @@ import pytest
 
 from fastnn import Dense, Sequential, optimizers
 
-K3_DEFAULTS = {  # keras-semantics.md §3.3, "tfk2 new = K3" column
+K3_DEFAULTS = {  # the constructors of keras/src/optimizers/*.py (Keras 3)
     "SGD": dict(learning_rate=0.01, momentum=0.0, nesterov=False),
     "RMSprop": dict(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False),
     "Adagrad": dict(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7),

@@ -17,16 +17,30 @@ _HERE = Path(__file__).resolve().parent
 _STAMP = "fastnn-kernel-sources.sha256"
 
 
-def _cache_dir():
+DIRECTORY = _HERE
+
+
+def numba_cache_dir():
+    """Where Numba keeps the compiled kernels: $NUMBA_CACHE_DIR (below which Numba mirrors the
+    source directory's absolute path) or kernels/__pycache__."""
     configured = os.environ.get("NUMBA_CACHE_DIR")
-    if configured:  # Numba mirrors the source directory's absolute path below it
+    if configured:
         return Path(configured) / str(_HERE).lstrip(os.sep)
     return _HERE / "__pycache__"
 
 
+def source_digest():
+    """One hash of every kernel source (names and bytes): keys the Numba cache and the AOT modules."""
+    h = hashlib.sha256()
+    for path in sorted(_HERE.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _invalidate_stale_cache():
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_HERE.glob("*.py")))).hexdigest()
-    cache = _cache_dir()
+    digest = source_digest()
+    cache = numba_cache_dir()
     stamp = cache / _STAMP
     try:
         if stamp.read_text() == digest:

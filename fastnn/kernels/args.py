@@ -5,7 +5,7 @@ evaluate_dataset(logs, net, data, objective, ws)
 predict_into(out, net, x, ws)
 
 Each group is a namedtuple: the kernels read fields by name (net.params), the Python layer builds
-them by keyword, and fastnn/aot.py derives the compiled modules' exact signatures from the
+them by keyword, and fastnn/engine/aot.py derives the compiled modules' exact signatures from the
 field kinds below. Adding an argument means adding one line here, then using it.
 
 Kinds: F1/F2 arrays of the model dtype (1-D/2-D), D1/D2 float64 arrays, I1/I2 int64 arrays,
@@ -25,7 +25,7 @@ GROUPS = {
     "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I2"), ("mlp", "F1")),
     # what one train_epochs call does: epochs, shuffling, the RNG state and the row order
     "Schedule": (("n_epochs", "i64"), ("shuffle", "bool"), ("rng_state", "U1"), ("order", "I1")),
-    # scratch space for batches of up to B_cap rows (fastnn/layout.py sizes it), and the epoch-start
+    # scratch space for batches of up to B_cap rows (fastnn/engine/layout.py sizes it), and the epoch-start
     # copy of the model and optimizer state that a non-finite update rolls back to
     "Work": (("work", "F1"), ("d1", "F1"), ("d2", "F1"), ("xin", "F1"), ("yb", "F2"), ("swb", "F1"),
              ("pred", "F2"), ("dpred", "F2"), ("per_sample", "D1"), ("saved_params", "F1"),

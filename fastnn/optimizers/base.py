@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .. import memory
+from ..engine import memory
 from .._validation import number
 from ..kernels import codes as C
 
@@ -85,7 +85,7 @@ class Optimizer:
 
     def build(self, n_params, dtype):
         """Fresh state for a flat buffer of n_params values (slots zero, iterations 0).
-        Slot rows are padded so that no two rows share a page offset (fastnn/memory.py)."""
+        Slot rows are padded so that no two rows share a page offset (fastnn/engine/memory.py)."""
         rows = max(self.n_slots, 1)
         self._slots = memory.zeros((rows, memory.slot_row_length(n_params, dtype)), dtype, "slots")
         self._slots[:, :n_params] = self.initial_slot_value

@@ -1,6 +1,6 @@
 """Reference activations: forward(name, z, **params) and derivative(name, z, **params).
 
-Vectorised NumPy/SciPy from the Keras 3 formulas (keras-semantics.md §1.1). For softmax and
+Vectorised NumPy/SciPy from the Keras 3 formulas (keras/src/activations/activations.py, keras/src/backend/numpy/nn.py). For softmax and
 log_softmax, `derivative` is not elementwise: use vjp(name, z, g) for every activation instead.
 """
 import numpy as np

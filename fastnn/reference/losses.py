@@ -1,5 +1,5 @@
 """Reference losses: per-sample values and batch gradients, vectorised NumPy from the Keras 3
-formulas (keras-semantics.md §2).
+formulas (keras/src/losses/losses.py).
 
 values(name, y, p, **options)             per-sample losses (N,)
 gradient(name, y, p, sw=None, **options)  d/dp of the batch loss sum(sw * values) / N

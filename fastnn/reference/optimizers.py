@@ -1,5 +1,5 @@
 """Reference optimizers: Keras 3 update rules over a LIST of variables (one array per weight
-tensor), written from keras-semantics.md §3 without the flat layout or the kernels.
+tensor), written from Keras 3's keras/src/optimizers/*.py without the flat layout or the kernels.
 
     opt = ReferenceOptimizer('adam', learning_rate=0.001, clipnorm=1.0)
     opt.step(variables, grads)      # updates the arrays in place, keeps state per variable

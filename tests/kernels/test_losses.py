@@ -140,7 +140,7 @@ def test_fused_gradient_does_not_vanish_when_saturated():
     np.testing.assert_allclose(kernel_gradient("categorical_crossentropy", {}, y, p, sw, fused=True), [[1.0, -1.0]])
 
 
-# ---- Keras 3 goldens: keras/src/losses/losses_test.py (keras-semantics.md §6.3) ------------------
+# ---- Keras 3 goldens: keras/src/losses/losses_test.py ------------------
 
 def keras_loss(name, y, p, dtype=np.float32, sample_weight=None, **options):
     return Loss(name, **options)(np.asarray(y, dtype), np.asarray(p, dtype), sample_weight=sample_weight)

@@ -7,7 +7,7 @@ from fastnn import Activation, Dense, Sequential
 from fastnn.kernels import codes as C
 from fastnn.kernels.losses import loss_backward
 from fastnn.kernels.network import network_backward, network_forward
-from fastnn.layout import Layout
+from fastnn.engine.layout import Layout
 from fastnn.losses import Loss
 from fastnn.reference.trainer import ReferenceMLP
 from tests.conftest import central_difference

@@ -48,7 +48,7 @@ def test_kernel_matches_reference_over_25_steps(name, hp):
     assert opt.iterations == 25
 
 
-# ---- Keras 3 goldens (keras/src/optimizers/*_test.py, keras-semantics.md §6.1) ----------------------
+# ---- Keras 3 goldens (keras/src/optimizers/*_test.py) ----------------------
 
 SINGLE_STEP = {
     "SGD": [0.5, -1.0, -0.5, 3.0],

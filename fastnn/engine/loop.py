@@ -1,6 +1,6 @@
 """fit / evaluate / predict: validate once at the boundary, then hand whole epochs to the kernel.
 
-Python's part of fit is per CHUNK of epochs, not per batch: it calls kernels.train.train_epochs
+Python's part of fit is per CHUNK of epochs, not per batch: it calls kernels.entry_points.train_epochs
 for as many epochs as fit in ~0.1 s (one at a time when user callbacks need every epoch),
 turns the returned history rows into logs, runs callbacks and prints progress. Ctrl-C is
 caught between chunks: fit stops after the running chunk and returns the History so far,
@@ -14,14 +14,14 @@ import warnings
 
 import numpy as np
 
-from . import _validation as V
+from .. import _validation as V
 from . import memory
-from . import metrics as _metrics
-from .callbacks import CallbackList, History
-from .kernels import codes as C
-from .kernels.args import Data, Objective, Optim, Out, Schedule
-from .losses import Loss, prepare_targets
-from .progress import ProgressLogger
+from .. import metrics as _metrics
+from ..callbacks import CallbackList, History
+from ..kernels import codes as C
+from ..kernels.args import Data, Objective, Optim, Out, Schedule
+from ..losses import Loss, prepare_targets
+from ..progress import ProgressLogger
 
 CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks allow chunking
 
@@ -392,7 +392,7 @@ _kernels = {}
 def training_kernels(dtype):
     """The module with train_epochs / evaluate_dataset / predict_into for a dtype: the
     ahead-of-time compiled one when `fastnn warmup` has built it for this machine (no Numba
-    import at all), else fastnn.kernels.train, JIT-compiled and cached by Numba."""
+    import at all), else fastnn.kernels.entry_points, JIT-compiled and cached by Numba."""
     name = np.dtype(dtype).name
     module = _kernels.get(name)
     if module is None:
@@ -400,7 +400,7 @@ def training_kernels(dtype):
 
         module = aot.load(name)
         if module is None:
-            from .kernels import train as module
+            from ..kernels import entry_points as module
         _kernels[name] = module
     return module
 

@@ -3,7 +3,7 @@
 Numba's on-disk cache makes a warm process pay ~1.5 s before its first fit (importing Numba,
 initialising its compiler, loading the cached code). For `fastnn train` that is most of the
 run. So `fastnn warmup` also compiles the three entry points the training loop needs
-(kernels/train.py: train_epochs, evaluate_dataset, predict_into) for float32 and float64 into
+(kernels/entry_points.py: train_epochs, evaluate_dataset, predict_into) for float32 and float64 into
 small C extension modules with numba.pycc, for this machine's CPU. Importing one takes
 milliseconds, and Numba is never imported.
 
@@ -21,7 +21,9 @@ import sys
 import sysconfig
 from pathlib import Path
 
-_KERNELS_DIR = Path(__file__).resolve().parent / "kernels"
+from .. import kernels
+
+_KERNELS_DIR = kernels.DIRECTORY
 _loaded = {}
 
 
@@ -48,10 +50,7 @@ def _cpu_id():
 def cache_key(dtype):
     from importlib.metadata import version
 
-    h = hashlib.sha256()
-    for path in sorted(_KERNELS_DIR.glob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    h = hashlib.sha256(kernels.source_digest().encode())
     h.update(f"{dtype}|{version('numba')}|{sys.version}|{platform.machine()}|{_cpu_id()}".encode())
     return h.hexdigest()[:16]
 
@@ -85,7 +84,7 @@ def load(dtype):
 
 def signatures(dtype):
     """The exported functions' exact Numba signatures, from their one declaration in kernels/args.py."""
-    from .kernels import args
+    from ..kernels import args
 
     return {name: args.signature(name, dtype) for name in args.ENTRY_POINTS}
 
@@ -108,7 +107,7 @@ def build(dtype):
 
     with tempfile.TemporaryDirectory() as numba_cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=numba_cache)
-        proc = subprocess.run(python_command(f"from fastnn import aot; aot.build_here({dtype!r})"),
+        proc = subprocess.run(python_command(f"from fastnn.engine import aot; aot.build_here({dtype!r})"),
                               env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
@@ -127,7 +126,7 @@ def build_here(dtype):
         warnings.simplefilter("ignore")  # pycc announces its own deprecation on import
         from numba.pycc import CC
 
-    from .kernels import train
+    from ..kernels import entry_points
 
     target = module_path(dtype)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +136,7 @@ def build_here(dtype):
         cc.target_cpu = "host"  # the key includes this CPU, so the module never runs elsewhere
         cc.verbose = False
         for name, sig in signatures(dtype).items():
-            cc.export(name, sig)(getattr(train, name).py_func)
+            cc.export(name, sig)(getattr(entry_points, name).py_func)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cc.compile()

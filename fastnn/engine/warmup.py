@@ -1,6 +1,6 @@
 """Compile everything once, so that later processes start fast.
 
-For each dtype: build the ahead-of-time compiled training kernels (fastnn/aot.py; fit,
+For each dtype: build the ahead-of-time compiled training kernels (fastnn/engine/aot.py; fit,
 evaluate and predict then never import Numba), and fill Numba's on-disk cache for the other
 public entry points (activations.get, losses.get, optimizer.apply), by running each once on
 tiny data with exactly the argument types real use passes. Without a C compiler the AOT step
@@ -14,19 +14,16 @@ import numpy as np
 
 def cache_dir():
     """Where Numba keeps fastnn's compiled kernels."""
-    configured = os.environ.get("NUMBA_CACHE_DIR")
-    if configured:
-        return configured
-    from . import kernels
+    from .. import kernels
 
-    return os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
+    return kernels.numba_cache_dir()
 
 
 def load_training_kernels(dtype):
     """Compile or load fit / evaluate / predict's kernels for a dtype, on tiny data. Returns the
     seconds it took: the one-time cost a process pays before its first fit."""
-    from .layers import Dense
-    from .models import Sequential
+    from ..layers import Dense
+    from ..models import Sequential
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(0)
@@ -45,14 +42,14 @@ def compile_dtype(dtype):
     """Run fit / evaluate / predict / activations / losses / optimizer.apply once for a dtype."""
     import warnings
 
-    from . import activations, losses, optimizers
+    from .. import activations, losses, optimizers
 
     dtype = np.dtype(dtype).type
     load_training_kernels(dtype)
     rng = np.random.default_rng(0)
     z = rng.normal(size=(2, 3)).astype(dtype)
     activations.get("tanh")(z)
-    from .kernels.activations import activation_backward
+    from ..kernels.activations import activation_backward
 
     f = activations.get("tanh")
     zf = z.reshape(-1)

@@ -12,8 +12,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import memory
-from .kernels import codes as C
-from .kernels.args import Work
+from ..kernels import codes as C
+from ..kernels.args import Work
 
 # A layer's matrix products go through BLAS when it has at least BLAS_MIN_WEIGHTS weights and
 # both sides are at least BLAS_MIN_SIDE wide; below that the hand loops win, because each BLAS
