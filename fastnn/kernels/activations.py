@@ -14,8 +14,9 @@ inlines the scalar pair into; an unknown code returns False (the training kernel
 Derivatives at kinks follow TF/JAX: relu'(0) = 0, leaky_relu'(0) = 1, clip-style functions have
 derivative 0 at the bounds.
 
-To add an activation: its code, forward and backward here, one branch in each dispatcher; its
-spec row in fastnn/activations.py; its formula in fastnn/reference/activations.py (README recipe).
+To add an activation: its code, forward and backward here, one branch in each of the two
+dispatchers of its kind (plain_* without parameters, parametric_* with); its spec row in
+fastnn/activations.py; its formula in fastnn/reference/activations.py (README recipe).
 
 Constants come from typed(): a bare 1.0 is float64 and would turn every float32 loop into float64
 arithmetic with conversions (3x slower for tanh's backward).
@@ -496,39 +497,20 @@ def log_softmax_backward(dz, da, a, n, B):
             dz[j * B + i] = da[j * B + i] - math.exp(a[j * B + i]) * total
 
 
-# ---- dispatch -------------------------------------------------------------------------------------------------
+# ---- dispatch: parameterless activations, those with parameters, then the per-sample ones ------------
 
 @kernel
-def activation_forward(a, z, n, B, code, p):
-    # a = f(z) on a flat (n, B) block (a and z distinct); returns False for an unknown code
-    m = n * B
-    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
-    if code == SOFTMAX or code == LOG_SOFTMAX:
-        softmax_forward(a, z, n, B, code == LOG_SOFTMAX)
-    elif code == LINEAR:
+def plain_forward(a, z, m, code):
+    # the activations without parameters; False when `code` is not one of them
+    if code == LINEAR:
         for i in range(m):
             a[i] = linear_forward(z[i])
-    elif code == RELU and p0 == 0 and p2 == 0 and not has_max:  # plain relu: the common case
-        for i in range(m):
-            a[i] = relu_forward(z[i])
-    elif code == RELU:
-        for i in range(m):
-            a[i] = relu_general_forward(z[i], p0, p1, p2, has_max)
-    elif code == LEAKY_RELU:
-        for i in range(m):
-            a[i] = leaky_relu_forward(z[i], p0)
     elif code == RELU6:
         for i in range(m):
             a[i] = relu6_forward(z[i])
-    elif code == ELU:
-        for i in range(m):
-            a[i] = elu_forward(z[i], p0)
     elif code == SELU:
         for i in range(m):
             a[i] = selu_forward(z[i])
-    elif code == CELU:
-        for i in range(m):
-            a[i] = celu_forward(z[i], p0)
     elif code == GELU:
         for i in range(m):
             a[i] = gelu_forward(z[i])
@@ -571,15 +553,39 @@ def activation_forward(a, z, n, B, code, p):
     elif code == TANH_SHRINK:
         for i in range(m):
             a[i] = tanh_shrink_forward(z[i])
-    elif code == SQUAREPLUS:
-        for i in range(m):
-            a[i] = squareplus_forward(z[i], p0)
     elif code == SPARSE_PLUS:
         for i in range(m):
             a[i] = sparse_plus_forward(z[i])
     elif code == SPARSE_SIGMOID:
         for i in range(m):
             a[i] = sparse_sigmoid_forward(z[i])
+    else:
+        return False
+    return True
+
+
+@kernel
+def parametric_forward(a, z, m, code, p):
+    # the activations with parameters (p, the layer's row); False when `code` is not one of them
+    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
+    if code == RELU and p0 == 0 and p2 == 0 and not has_max:  # plain relu: the common case
+        for i in range(m):
+            a[i] = relu_forward(z[i])
+    elif code == RELU:
+        for i in range(m):
+            a[i] = relu_general_forward(z[i], p0, p1, p2, has_max)
+    elif code == LEAKY_RELU:
+        for i in range(m):
+            a[i] = leaky_relu_forward(z[i], p0)
+    elif code == ELU:
+        for i in range(m):
+            a[i] = elu_forward(z[i], p0)
+    elif code == CELU:
+        for i in range(m):
+            a[i] = celu_forward(z[i], p0)
+    elif code == SQUAREPLUS:
+        for i in range(m):
+            a[i] = squareplus_forward(z[i], p0)
     elif code == SOFT_SHRINK:
         for i in range(m):
             a[i] = soft_shrink_forward(z[i], p0)
@@ -592,39 +598,25 @@ def activation_forward(a, z, n, B, code, p):
 
 
 @kernel
-def activation_backward(dz, da, z, a, n, B, code, p):
-    # dz = da * f'(z) on a flat (n, B) block; returns False for an unknown code. dz MAY be da, but
-    # a separate dz is faster: LLVM only vectorises when its runtime overlap check passes
-    m = n * B
-    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
-    if code == SOFTMAX:
-        softmax_backward(dz, da, a, n, B)
-    elif code == LOG_SOFTMAX:
-        log_softmax_backward(dz, da, a, n, B)
-    elif code == LINEAR:
+def activation_forward(a, z, n, B, code, p):
+    # a = f(z) on a flat (n, B) block (a and z distinct); False for an unknown code
+    if code == SOFTMAX or code == LOG_SOFTMAX:
+        softmax_forward(a, z, n, B, code == LOG_SOFTMAX)
+        return True
+    return plain_forward(a, z, n * B, code) or parametric_forward(a, z, n * B, code, p)
+
+
+@kernel
+def plain_backward(dz, da, z, a, m, code):
+    if code == LINEAR:
         for i in range(m):
             dz[i] = linear_backward(z[i], a[i], da[i])
-    elif code == RELU and p0 == 0 and p2 == 0 and not has_max:
-        for i in range(m):
-            dz[i] = relu_backward(z[i], a[i], da[i])
-    elif code == RELU:
-        for i in range(m):
-            dz[i] = relu_general_backward(z[i], a[i], da[i], p0, p1, p2, has_max)
-    elif code == LEAKY_RELU:
-        for i in range(m):
-            dz[i] = leaky_relu_backward(z[i], a[i], da[i], p0)
     elif code == RELU6:
         for i in range(m):
             dz[i] = relu6_backward(z[i], a[i], da[i])
-    elif code == ELU:
-        for i in range(m):
-            dz[i] = elu_backward(z[i], a[i], da[i], p0)
     elif code == SELU:
         for i in range(m):
             dz[i] = selu_backward(z[i], a[i], da[i])
-    elif code == CELU:
-        for i in range(m):
-            dz[i] = celu_backward(z[i], a[i], da[i], p0)
     elif code == GELU:
         for i in range(m):
             dz[i] = gelu_backward(z[i], a[i], da[i])
@@ -667,18 +659,54 @@ def activation_backward(dz, da, z, a, n, B, code, p):
     elif code == TANH_SHRINK:
         for i in range(m):
             dz[i] = tanh_shrink_backward(z[i], a[i], da[i])
-    elif code == SQUAREPLUS:
-        for i in range(m):
-            dz[i] = squareplus_backward(z[i], a[i], da[i], p0)
     elif code == SPARSE_PLUS:
         for i in range(m):
             dz[i] = sparse_plus_backward(z[i], a[i], da[i])
     elif code == SPARSE_SIGMOID:
         for i in range(m):
             dz[i] = sparse_sigmoid_backward(z[i], a[i], da[i])
+    else:
+        return False
+    return True
+
+
+@kernel
+def parametric_backward(dz, da, z, a, m, code, p):
+    p0, p1, p2, has_max = p[0], p[1], p[2], p[3] != 0
+    if code == RELU and p0 == 0 and p2 == 0 and not has_max:
+        for i in range(m):
+            dz[i] = relu_backward(z[i], a[i], da[i])
+    elif code == RELU:
+        for i in range(m):
+            dz[i] = relu_general_backward(z[i], a[i], da[i], p0, p1, p2, has_max)
+    elif code == LEAKY_RELU:
+        for i in range(m):
+            dz[i] = leaky_relu_backward(z[i], a[i], da[i], p0)
+    elif code == ELU:
+        for i in range(m):
+            dz[i] = elu_backward(z[i], a[i], da[i], p0)
+    elif code == CELU:
+        for i in range(m):
+            dz[i] = celu_backward(z[i], a[i], da[i], p0)
+    elif code == SQUAREPLUS:
+        for i in range(m):
+            dz[i] = squareplus_backward(z[i], a[i], da[i], p0)
     elif code == SOFT_SHRINK or code == HARD_SHRINK:
         for i in range(m):
             dz[i] = shrink_backward(z[i], a[i], da[i], p0)
     else:
         return False
     return True
+
+
+@kernel
+def activation_backward(dz, da, z, a, n, B, code, p):
+    # dz = da * f'(z) on a flat (n, B) block; False for an unknown code. dz MAY be da, but a
+    # separate dz is faster: LLVM only vectorises when its runtime overlap check passes
+    if code == SOFTMAX:
+        softmax_backward(dz, da, a, n, B)
+        return True
+    if code == LOG_SOFTMAX:
+        log_softmax_backward(dz, da, a, n, B)
+        return True
+    return plain_backward(dz, da, z, a, n * B, code) or parametric_backward(dz, da, z, a, n * B, code, p)
