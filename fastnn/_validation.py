@@ -47,19 +47,18 @@ def features(x, n_features, dtype, what="x"):
 def cast_finite(arr, dtype, what):
     """arr as C-contiguous dtype; a finite value too large for dtype (1e39 in float32) is an error
     that says so, not a silent inf."""
-    with np.errstate(over="ignore"):
-        out = np.ascontiguousarray(arr, dtype=dtype)
-    if np.issubdtype(arr.dtype, np.floating) and np.dtype(dtype).itemsize < arr.dtype.itemsize:
-        finite = np.isfinite(out)
-        if not finite.all():
-            bad = np.argwhere(~finite)[0]
-            value = arr[tuple(bad)]
-            name = np.dtype(dtype).name
-            raise ValueError(
-                f"{what} holds {value:g} at {'row ' + str(bad[0]) if len(bad) else 'index 0'}"
-                f"{', column ' + str(bad[1]) if len(bad) > 1 else ''}, which overflows {name} (largest "
-                f"{np.finfo(dtype).max:.3g}). Rescale the data, or use dtype='float64' (--dtype float64).")
-    return out
+    target = np.dtype(dtype)
+    if arr.dtype.kind == "f" and target.itemsize < arr.dtype.itemsize and arr.size:
+        largest = _LARGEST[target.itemsize]
+        if arr.max() > largest or arr.min() < -largest:
+            bad = np.argwhere(np.abs(arr) > largest)[0]
+            where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+            raise ValueError(f"{what} holds {arr[tuple(bad)]:g} at {where}, which overflows {target.name} (largest "
+                             f"{largest:.3g}). Rescale the data, or use dtype='float64' (--dtype float64).")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+_LARGEST = {4: float(np.finfo(np.float32).max), 8: float(np.finfo(np.float64).max)}  # by itemsize
 
 
 def sample_weights(sw, n, dtype, what="sample_weight"):

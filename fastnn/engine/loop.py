@@ -14,6 +14,11 @@ import warnings
 
 import numpy as np
 
+try:  # the C module under `signal`: the same calls without signal.py's enum conversions (40 us per fit)
+    import _signal
+except ImportError:  # another Python implementation
+    _signal = signal
+
 from .. import _validation as V
 from . import memory
 from .. import metrics as _metrics
@@ -57,6 +62,15 @@ def is_fused(model):
     return last_act == C.code_of("sigmoid") and model.loss.name == "binary_crossentropy"
 
 
+_METRIC_LOSS_PARAMS = {}
+
+
+def _metric_loss_params(dtype):
+    if dtype not in _METRIC_LOSS_PARAMS:
+        _METRIC_LOSS_PARAMS[dtype] = Loss("mse").param_vector(dtype)
+    return _METRIC_LOSS_PARAMS[dtype]
+
+
 class _Objective:
     """Everything the kernels need about the loss and metrics, resolved against the labels."""
 
@@ -64,7 +78,7 @@ class _Objective:
         dtype = model.dtype
         self.loss_code = model.loss.code
         self.lp = model.loss.param_vector(dtype)
-        self.mlp = Loss("mse").param_vector(dtype)  # loss-valued metrics use default options (eps only)
+        self.mlp = _metric_loss_params(dtype)  # loss-valued metrics use default options (eps only)
         self.fused = is_fused(model)
         self.metric_names, self.metric_codes = _metrics.resolve_all(
             model._metric_identifiers, model.loss, model._layout.n_out, y)
@@ -128,18 +142,18 @@ class _InterruptFlag:
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.getsignal(signal.SIGINT)
+            self._previous = _signal.getsignal(signal.SIGINT)
 
             def handler(signum, frame):
                 self.raised = True
-                signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+                _signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
 
-            signal.signal(signal.SIGINT, handler)
+            _signal.signal(signal.SIGINT, handler)
         return self
 
     def __exit__(self, *exc):
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            _signal.signal(signal.SIGINT, self._previous)
         return False
 
 
@@ -217,8 +231,7 @@ class _FitRun:
         self.steps = math.ceil(len(train.x) / rows)
         slots, self.opt_state = opt.state_arrays()
         self.slots = slots
-        self.ws = layout.workspace(rows, slots=slots, label_cols=train.y.shape[1])
-        self.grads = memory.zeros(layout.n_params, model.dtype, "grads")
+        self.ws, self.grads = model._fit_buffers(rows, train.y.shape[1], slots.shape[0])
         self.order = np.arange(len(train.x), dtype=np.int64)
         self.report = np.zeros(C.N_REPORT, dtype=np.int64)
         self.shuffle = bool(shuffle)
@@ -238,10 +251,13 @@ class _FitRun:
         return rows_out, time.perf_counter() - t0
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _check_representable(hp, dtype):
     """A learning rate that overflows the model dtype (1e39 in float32) would make every update inf."""
     lr = hp[C.HP_LR]
-    if lr > np.finfo(dtype).max:
+    if dtype is np.float32 and lr > _FLOAT32_MAX:
         raise ValueError(f"learning_rate {lr:g} overflows {np.dtype(dtype).name} (largest "
                          f"{np.finfo(dtype).max:.3g}); use a smaller learning rate.")
 
@@ -311,8 +327,8 @@ def _warn_nonfinite(model, epoch, report, progress):
         what = (f"the loss became NaN or inf in {where}. That batch's update was not applied, so the weights are "
                 f"the last finite ones.")
     else:
-        what = (f"an update in {where} made the weights or the optimizer state NaN or inf (overflow). The "
-                f"weights and optimizer state were rolled back to the start of epoch {epoch + 1}, the last "
+        what = (f"an update made the weights or the optimizer state NaN or inf (overflow; found at {where}). "
+                f"The weights and optimizer state were rolled back to the start of epoch {epoch + 1}, the last "
                 f"finite state.")
     msg = f"fit stopped: {what} {nonfinite_hint(model)}"
     if progress:
@@ -393,7 +409,7 @@ def training_kernels(dtype):
     """The module with train_epochs / evaluate_dataset / predict_into for a dtype: the
     ahead-of-time compiled one when `fastnn warmup` has built it for this machine (no Numba
     import at all), else fastnn.kernels.entry_points, JIT-compiled and cached by Numba."""
-    name = np.dtype(dtype).name
+    name = getattr(dtype, "__name__", None) or np.dtype(dtype).name
     module = _kernels.get(name)
     if module is None:
         from . import aot

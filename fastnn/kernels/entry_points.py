@@ -5,10 +5,10 @@ train_epochs   shuffle, gather batches, forward, loss, metrics, backward, optimi
                Writes one history row per epoch:
                    [loss, metric_1..metric_M, val_loss, val_metric_1..val_metric_M]
                A non-finite batch loss stops training BEFORE that batch's update (the weights
-               are the last finite ones). An update that makes the weights (or, checked at the
-               epoch's end, the optimizer state) non-finite rolls both back to the copy taken
-               at the start of that epoch, so a stopped fit never leaves NaN/inf behind;
-               `report` says where and how (codes.R_*).
+               are the last finite ones). Weights or optimizer state that an update made
+               non-finite (found when the next loss is not finite, or at the epoch's end) roll
+               both back to the copy taken at the start of that epoch, so a stopped fit never
+               leaves NaN/inf behind; `report` says where and how (codes.R_*).
 evaluate_dataset   mean loss and metrics over a dataset, in chunks of the workspace size.
 predict_into       the network output for every row, in chunks of the workspace size.
 
@@ -64,17 +64,34 @@ def all_finite(a):
 
 
 @kernel
+def state_finite(net, opt):
+    # the weights and the slots' first P values (the rows' padding is never touched)
+    P = net.params.shape[0]
+    if not all_finite(net.params):
+        return False
+    for r in range(opt.slots.shape[0]):
+        if not all_finite(opt.slots[r, :P]):
+            return False
+    return True
+
+
+@kernel
 def save_state(ws, net, opt):
-    # the epoch-start copy a non-finite update rolls back to (a few copies per epoch: negligible)
+    # the epoch-start copy a non-finite update rolls back to: the parameters and the slots' first P
+    # values (slot rows are padded for alignment; the padding is never touched)
+    P = net.params.shape[0]
     ws.saved_params[:] = net.params
-    ws.saved_slots[:] = opt.slots
+    for r in range(opt.slots.shape[0]):
+        ws.saved_slots[r, :P] = opt.slots[r, :P]
     ws.saved_state[:] = opt.state
 
 
 @kernel
 def restore_state(ws, net, opt):
+    P = net.params.shape[0]
     net.params[:] = ws.saved_params
-    opt.slots[:] = ws.saved_slots
+    for r in range(opt.slots.shape[0]):
+        opt.slots[r, :P] = ws.saved_slots[r, :P]
     opt.state[:] = ws.saved_state
 
 
@@ -180,8 +197,12 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             batch_loss = 0.0
             for i in range(B):
                 batch_loss += swb[i] * ws.per_sample[i]
-            if not math.isfinite(batch_loss):  # before this batch's update: the weights are the last finite ones
-                stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
+            if not math.isfinite(batch_loss):  # stop before this batch's update
+                if state_finite(net, opt):  # the weights are the last finite ones
+                    stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
+                else:  # an earlier update overflowed them: back to the start of this epoch
+                    restore_state(ws, net, opt)
+                    stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
                 return
             loss_sum += batch_loss
             known = metrics_update(history[1:val_col], p, ybv, B, obj.metric_codes, obj.mlp, ws.per_sample)
@@ -198,16 +219,14 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                 restore_state(ws, net, opt)
                 stop(report, STATUS_UNKNOWN_CODE, e, batch, 1)
                 return
-            if not all_finite(params):  # the update overflowed: back to the start of this epoch
-                restore_state(ws, net, opt)
-                stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
-                return
             batch += 1
-        for r in range(opt.slots.shape[0]):  # optimizer state that overflowed poisons later steps
-            if not all_finite(opt.slots[r]):
-                restore_state(ws, net, opt)
-                stop(report, STATUS_NONFINITE_WEIGHTS, e, batch - 1, 1)
-                return
+        # Overflowed weights usually make the next batch's loss non-finite (caught above), but not
+        # always (tanh(inf) is 1), and overflowed optimizer state never does: check once per epoch,
+        # which costs nothing next to the epoch, and roll the whole epoch back if needed.
+        if not state_finite(net, opt):
+            restore_state(ws, net, opt)
+            stop(report, STATUS_NONFINITE_WEIGHTS, e, batch - 1, 1)
+            return
         history[0] = loss_sum / N
         for k in range(1, val_col):
             history[k] /= N
