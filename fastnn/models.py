@@ -162,7 +162,7 @@ class Sequential:
 
     def _net(self):
         """The kernels' view of the model (kernels/args.Net): flat parameters and the layer table."""
-        return Net(self._params, self._layout.table, self._layout.act_params)
+        return Net(self._params, self._layout.layers, self._layout.act_params)
 
     def _fit_buffers(self, rows, label_cols, n_slot_rows):
         """(workspace, gradient buffer) for fit, kept across fits of this model (fit holds the model's

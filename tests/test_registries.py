@@ -144,7 +144,7 @@ def test_a_kernel_that_meets_an_unknown_code_makes_fit_raise(monkeypatch):
     model = Sequential([Dense(3, activation="tanh", input_dim=2), Dense(1)], seed=0)
     model.compile("sgd", "mse")
     model.build()
-    model._layout.table[0, 5] = UNKNOWN  # L_ACT: an activation Python wired without a kernel branch
+    model._layout.layers[0, 5] = UNKNOWN  # L_ACT: an activation Python wired without a kernel branch
     before = model.get_weights()
     with pytest.raises(RuntimeError, match="no branch"):
         model.fit(np.ones((4, 2)), np.ones(4), epochs=1, verbose=0)

@@ -44,13 +44,13 @@ class Layout:
         min_side = BLAS_MIN_SIDE if blas_min_side is None else blas_min_side
         self.specs = list(specs)
         self.dtype = dtype
-        self.table = np.zeros((len(specs), C.N_LAYER_FIELDS), dtype=np.int64)
+        self.layers = np.zeros((len(specs), C.N_LAYER_FIELDS), dtype=np.int64)
         self.act_params = np.zeros((len(specs), C.N_ACT_PARAMS), dtype=dtype)
         tensors = []  # (offset, size) per weight tensor, for per-tensor clipnorm
         offset = 0
         col = 0
         for r, s in enumerate(self.specs):
-            row = self.table[r]
+            row = self.layers[r]
             row[C.L_KIND], row[C.L_N_IN], row[C.L_N_OUT] = s.kind, s.n_in, s.n_out
             row[C.L_W] = row[C.L_B] = -1
             if s.kind == C.KIND_DENSE:
@@ -80,7 +80,7 @@ class Layout:
 
     def weights(self, params, r):
         """Views (W, b) of table row r in a flat buffer (params, grads or a slot row)."""
-        row = self.table[r]
+        row = self.layers[r]
         if row[C.L_KIND] != C.KIND_DENSE:
             return None, None
         n_in, n_out = int(row[C.L_N_IN]), int(row[C.L_N_OUT])
@@ -98,8 +98,8 @@ class Layout:
                                                             np.zeros(C.N_OPT_STATE))
         return Work(
             work=memory.zeros(batch_rows * self.work_cols, dt, "work"),
-            d1=memory.zeros(batch_rows * self.max_width, dt, "d1"),
-            d2=memory.zeros(batch_rows * self.max_width, dt, "d2"),
+            d_cur=memory.zeros(batch_rows * self.max_width, dt, "d1"),
+            d_next=memory.zeros(batch_rows * self.max_width, dt, "d2"),
             xin=memory.zeros(batch_rows * self.n_in, dt, "batch"),  # the transposed input batch
             yb=np.zeros((batch_rows, label_cols or self.n_out), dtype=dt),  # the batch's labels
             swb=np.zeros(batch_rows, dtype=dt),

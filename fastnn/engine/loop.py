@@ -53,7 +53,7 @@ def _verbose_level(verbose):
 def is_fused(model):
     """Softmax + (sparse) categorical crossentropy and sigmoid + binary crossentropy, on
     probabilities: the loss kernel then returns the gradient w.r.t. the pre-activation."""
-    last_act = int(model._layout.table[-1, C.L_ACT])
+    last_act = int(model._layout.layers[-1, C.L_ACT])
     if model.loss.from_logits:
         return False
     if last_act == C.code_of("softmax") and model.loss.name in ("categorical_crossentropy",

@@ -27,7 +27,7 @@ GROUPS = {
     "Schedule": (("n_epochs", "i64"), ("shuffle", "bool"), ("rng_state", "U1"), ("order", "I1")),
     # scratch space for batches of up to B_cap rows (fastnn/engine/layout.py sizes it), and the epoch-start
     # copy of the model and optimizer state that a non-finite update rolls back to
-    "Work": (("work", "F1"), ("d1", "F1"), ("d2", "F1"), ("xin", "F1"), ("yb", "F2"), ("swb", "F1"),
+    "Work": (("work", "F1"), ("d_cur", "F1"), ("d_next", "F1"), ("xin", "F1"), ("yb", "F2"), ("swb", "F1"),
              ("pred", "F2"), ("dpred", "F2"), ("per_sample", "D1"), ("saved_params", "F1"),
              ("saved_slots", "F2"), ("saved_state", "D1")),
     # one history row per epoch, and the report (codes.R_*)

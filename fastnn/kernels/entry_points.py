@@ -209,11 +209,11 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             dp = ws.dpred[:B]
             known = loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused) and known
             K = p.shape[1]
-            d1 = ws.d1
+            d_cur = ws.d_cur
             for i in range(B):  # the gradient rows back into a flat (K, B) block
                 for j in range(K):
-                    d1[j * B + i] = dp[i, j]
-            known = network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d1, ws.d2,
+                    d_cur[j * B + i] = dp[i, j]
+            known = network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d_cur, ws.d_next,
                                      obj.fused) and known
             if not (known and optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)):
                 restore_state(ws, net, opt)

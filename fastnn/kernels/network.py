@@ -1,7 +1,7 @@
 """A whole Dense stack, forward and backward, over the flat buffers.
 
 network_forward(params, layers, act_params, xT, work, B)       -> (output block, every code known)
-network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act)
+network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, fused)
                                                                  -> every code known
 
 Every block is a flat slice holding an (n, B) feature-major array (kernels/dense.py): xT is
@@ -43,13 +43,13 @@ def network_forward(params, layers, act_params, xT, work, B):
 
 
 @kernel
-def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, skip_last_act):
+def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, fused):
     last = layers.shape[0] - 1
     known = True
     for li in range(last, -1, -1):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         dz = d_cur[:n_out * B]  # dL/da on entry
-        if layers[li, L_A] != layers[li, L_Z] and not (li == last and skip_last_act):
+        if layers[li, L_A] != layers[li, L_Z] and not (li == last and fused):
             z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
             a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
             da = dz
