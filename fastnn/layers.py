@@ -1,26 +1,44 @@
-"""Layers, Keras style: Dense, Activation (and the ReLU/LeakyReLU/ELU/Softmax layers), Input.
+"""Layers, Keras style: Dense, Activation (and ReLU/LeakyReLU/ELU/Softmax), Dropout, GaussianNoise,
+GaussianDropout, AlphaDropout, BatchNormalization, LayerNormalization, PReLU, Flatten, Input.
 
-A layer here is a description: its weights live in the model's flat parameter buffer
-(fastnn/engine/layout.py), and after the model is built get_weights()/set_weights() read and write
-that buffer. Keras 1 spellings (output_dim=, init=, bias=False) are accepted.
+A layer here is a description. It builds its own row of the kernels' layer table (spec()), says
+how wide its output is, initialises its own tensors and writes its own config; the model only
+strings layers together, so adding a kind never means editing isinstance chains elsewhere. Its
+weights live in the model's flat buffers (fastnn/engine/layout.py); once the model is built,
+get_weights()/set_weights() read and write views of them, in Keras's order. Keras 1/2 spellings
+(output_dim=, init=, bias=False, Dropout(p=...), W_regularizer=None) are accepted.
+
+To add a layer kind: its kernel module (forward and backward side by side) and one branch in
+kernels/network.py's layer_forward and layer_backward; its class here (spec, config); its NumPy
+reference in fastnn/reference/layers.py.
 """
+import math
+import re
+
 import numpy as np
 
 from . import activations as _activations
 from . import initializers as _initializers
-from ._validation import positive_int
+from ._validation import number, positive_int
+from .engine.layout import LayerSpec
+
+LAYER_CLASSES = {}  # class name -> class, for from_config (filled by Layer.__init_subclass__)
 
 
-def _width_from_shape(shape, layer):
+def _snake_case(name):
+    """Keras's default layer names: Dense -> dense, BatchNormalization -> batch_normalization, ReLU -> re_lu."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _input_shape(shape, layer):
+    """A first layer's input_shape as a tuple of positive ints (without the batch axis)."""
     if shape is None:
         return None
-    shape = tuple(shape) if not isinstance(shape, (int, np.integer)) else (shape,)
-    if len(shape) != 1 or shape[0] is None:
-        raise ValueError(
-            f"{layer}: fastnn models take flat feature vectors, so the input shape must be "
-            f"(n_features,), got {shape}. Flatten your data first (x.reshape(len(x), -1))."
-        )
-    return positive_int(shape[0], f"{layer}: the input width")
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not shape or any(s is None for s in shape):
+        raise ValueError(f"{layer}: the input shape must be fully known, e.g. (20,) or (28, 28), got {shape}.")
+    return tuple(positive_int(s, f"{layer}: the input shape") for s in shape)
 
 
 def assign_weights(views, weights, owner):
@@ -39,17 +57,30 @@ def assign_weights(views, weights, owner):
         view[...] = new
 
 
+def _no_extras(owner, kwargs, *names):
+    """Regularizers and constraints that fastnn does not support yet raise; None is fine."""
+    for name in names:
+        if kwargs.get(name) is not None:
+            raise TypeError(f"{owner}: {name} is not supported by fastnn yet.")
+        kwargs.pop(name, None)
+
+
 class Layer:
-    """Base of all layers. `model` and `index` are set when a model is built."""
+    """Base of all layers. `model` and `index` are set when the layer joins a model."""
 
     _counter = {}
+    kind = None  # the kernel kind name; None for layers that need no kernel row (Flatten)
 
-    def __init__(self, name=None, input_dim=None, input_shape=None, batch_input_shape=None, **kwargs):
-        kwargs.pop("trainable", None)
-        kwargs.pop("dtype", None)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        LAYER_CLASSES[cls.__name__] = cls
+
+    def __init__(self, name=None, input_dim=None, input_shape=None, batch_input_shape=None, trainable=True,
+                 dtype=None, **kwargs):
+        kwargs.pop("batch_size", None)
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected argument(s): {sorted(kwargs)}.")
-        base = type(self).__name__.lower()
+        base = _snake_case(type(self).__name__)
         n = Layer._counter.get(base, 0)
         Layer._counter[base] = n + 1
         self.name = name or (base if n == 0 else f"{base}_{n}")
@@ -57,14 +88,40 @@ class Layer:
             input_shape = tuple(batch_input_shape)[1:]
         if input_dim is not None and input_shape is not None:
             raise ValueError(f"{self.name}: give input_dim or input_shape, not both.")
-        self.input_dim = (
-            positive_int(input_dim, f"{self.name}: input_dim") if input_dim is not None
-            else _width_from_shape(input_shape, self.name)
-        )
+        self.input_shape = ((positive_int(input_dim, f"{self.name}: input_dim"),) if input_dim is not None
+                            else _input_shape(input_shape, self.name))
+        self.trainable = bool(trainable)
         self.model = None
         self.index = None  # position in model.layers
 
-    # set by the model when it builds its layout
+    @property
+    def input_dim(self):
+        """The flat input width this layer declares (a first layer's input_dim/input_shape), or None."""
+        return None if self.input_shape is None else math.prod(self.input_shape)
+
+    # ---- what the model asks of every layer -----------------------------------------------------
+    def output_width(self, width):
+        return width
+
+    def spec(self, width):
+        """This layer's row of the kernels' layer table for an input of `width` features."""
+        return LayerSpec(self.kind, width, self.output_width(width))
+
+    def initialize(self, views, rng):
+        """Fill this layer's tensors (views in get_weights order) with their initial values."""
+
+    def base_config(self):
+        cfg = {"class_name": type(self).__name__, "name": self.name}
+        if self.input_shape is not None:
+            cfg["input_shape"] = list(self.input_shape)
+        if not self.trainable:
+            cfg["trainable"] = False
+        return cfg
+
+    def get_config(self):
+        return self.base_config()
+
+    # ---- weights --------------------------------------------------------------------------------
     def _weights_views(self):
         if self.model is None or not self.model.built:
             return []
@@ -93,13 +150,13 @@ class Dense(Layer):
     kernel_initializer, bias= for use_bias.
     """
 
+    kind = "dense"
+
     def __init__(self, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", output_dim=None, init=None, bias=None, **kwargs):
-        for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                  "kernel_constraint", "bias_constraint", "W_regularizer", "b_regularizer"):
-            if kwargs.get(k) is not None:
-                raise TypeError(f"Dense: {k} is not supported by fastnn yet.")
-            kwargs.pop(k, None)
+        _no_extras("Dense", kwargs, "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                   "kernel_constraint", "bias_constraint", "W_regularizer", "b_regularizer", "W_constraint",
+                   "b_constraint", "lora_rank")
         super().__init__(**kwargs)
         if units is None:
             units = output_dim
@@ -107,23 +164,31 @@ class Dense(Layer):
             raise ValueError("Dense: give units or output_dim, not both.")
         if units is None:
             raise ValueError("Dense: the number of units is required, e.g. Dense(20).")
+        if self.input_shape is not None and len(self.input_shape) > 1:
+            raise ValueError(f"{self.name}: input_shape={self.input_shape} is not flat; fastnn's Dense takes flat feature "
+                             f"vectors. Put Flatten(input_shape={self.input_shape}) first.")
         self.units = positive_int(units, f"{self.name}: units")
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias if bias is None else bias)
         self.kernel_initializer = _initializers.get(init if init is not None else kernel_initializer)
         self.bias_initializer = _initializers.get(bias_initializer)
 
+    def output_width(self, width):
+        return self.units
+
+    def spec(self, width):
+        return LayerSpec("dense", width, self.units, ((width, self.units), (self.units,) if self.use_bias else None),
+                         activation=self.activation)
+
+    def initialize(self, views, rng):
+        views[0][...] = self.kernel_initializer(views[0].shape, rng)
+        if self.use_bias:
+            views[1][...] = self.bias_initializer(views[1].shape, rng)
+
     def get_config(self):
-        return {
-            "class_name": "Dense",
-            "name": self.name,
-            "units": self.units,
-            "activation": self.activation.get_config(),
-            "use_bias": self.use_bias,
-            "kernel_initializer": self.kernel_initializer.get_config(),
-            "bias_initializer": self.bias_initializer.get_config(),
-            "input_dim": self.input_dim,
-        }
+        return {**self.base_config(), "units": self.units, "activation": self.activation.get_config(),
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.get_config(),
+                "bias_initializer": self.bias_initializer.get_config()}
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r})"
@@ -132,13 +197,17 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation to its input: Activation('tanh')."""
 
+    kind = "activation"
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _activations.get(activation)
 
+    def spec(self, width):
+        return LayerSpec("activation", width, width, activation=self.activation)
+
     def get_config(self):
-        return {"class_name": "Activation", "name": self.name, "activation": self.activation.get_config(),
-                "input_dim": self.input_dim}
+        return {**self.base_config(), "class_name": "Activation", "activation": self.activation.get_config()}
 
     def __repr__(self):
         return f"Activation({self.activation.name!r})"
@@ -170,37 +239,253 @@ class Softmax(Activation):
         super().__init__(_activations.ActivationFunction("softmax", axis=axis), **kwargs)
 
 
-class InputSpec:
-    """What Input(shape=(5,)) returns: a marker giving the model its input width."""
+# ---- dropout and noise: active in training only -----------------------------------------------------
 
-    def __init__(self, width, name=None):
-        self.width = width
+def _noise_shape(owner, noise_shape):
+    """Keras's noise_shape for (batch, features) data as (share over samples, share over features)."""
+    if noise_shape is None:
+        return 0.0, 0.0
+    shape = tuple(noise_shape)
+    if len(shape) != 2 or any(s is not None and (not isinstance(s, (int, np.integer)) or s < 1) for s in shape):
+        raise ValueError(f"{owner}: noise_shape must be (batch, features) with None or 1 entries for fastnn's flat "
+                         f"feature vectors, e.g. (None, 1); got {noise_shape!r}.")
+    return float(shape[0] == 1), float(shape[1] == 1)
+
+
+class Dropout(Layer):
+    """Dropout(rate, noise_shape=None, seed=None): in training, zero each input with probability
+    `rate` and scale the rest by 1/(1 - rate); the identity otherwise. Keras 1: Dropout(p=...).
+    Masks come from the model's seed (fastnn draws them inside the training kernel), so `seed` is
+    kept for the config only."""
+
+    kind = "dropout"
+
+    def __init__(self, rate=None, noise_shape=None, seed=None, p=None, **kwargs):
+        super().__init__(**kwargs)
+        if rate is None:
+            rate = p
+        if rate is None:
+            raise ValueError(f"{type(self).__name__}: the rate is required, e.g. Dropout(0.2).")
+        self.rate = number(type(self).__name__, "rate", rate, low=0, high=1, high_open=True)
+        self.noise_shape = None if noise_shape is None else list(noise_shape)
+        self._share = _noise_shape(type(self).__name__, noise_shape)
+        self.seed = seed
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, kind_params=(self.rate, *self._share), aux=True)
+
+    def get_config(self):
+        return {**self.base_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.rate})"
+
+
+class AlphaDropout(Dropout):
+    """AlphaDropout(rate, noise_shape=None, seed=None): dropout that keeps SELU's self-normalisation
+    (dropped values become SELU's saturation, then an affine map restores mean and variance)."""
+
+    kind = "alpha_dropout"
+
+
+class GaussianDropout(Layer):
+    """GaussianDropout(rate, seed=None): multiply by N(1, rate/(1 - rate)) in training."""
+
+    kind = "gaussian_dropout"
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = number("GaussianDropout", "rate", rate, low=0, high=1, high_open=True)
+        self.seed = seed
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, kind_params=(self.rate,), aux=True)
+
+    def get_config(self):
+        return {**self.base_config(), "rate": self.rate, "seed": self.seed}
+
+
+class GaussianNoise(Layer):
+    """GaussianNoise(stddev, seed=None): add N(0, stddev^2) in training (stddev in [0, 1], as Keras 3)."""
+
+    kind = "gaussian_noise"
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = number("GaussianNoise", "stddev", stddev, low=0, high=1)
+        self.seed = seed
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, kind_params=(self.stddev,), aux=True)
+
+    def get_config(self):
+        return {**self.base_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+# ---- normalisation ----------------------------------------------------------------------------------
+
+def _feature_axis(owner, axis):
+    if axis not in (-1, 1, [-1], [1], (-1,), (1,)):
+        raise ValueError(f"{owner}: fastnn normalises over the feature axis of flat inputs (axis=-1); got "
+                         f"axis={axis!r}.")
+    return -1
+
+
+class BatchNormalization(Layer):
+    """BatchNormalization(axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+    beta_initializer='zeros', gamma_initializer='ones', moving_mean_initializer='zeros',
+    moving_variance_initializer='ones'): batch statistics (biased variance) in training, the moving
+    ones otherwise; moving = moving * momentum + batch * (1 - momentum). Weights in Keras's order:
+    gamma, beta, moving_mean, moving_variance (absent ones left out), so they copy across from Keras."""
+
+    kind = "batch_normalization"
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 renorm=False, synchronized=False, mode=0, **kwargs):
+        _no_extras("BatchNormalization", kwargs, "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                   "gamma_constraint", "renorm_clipping")
+        kwargs.pop("renorm_momentum", None)
+        super().__init__(**kwargs)
+        if renorm or synchronized:
+            raise TypeError("BatchNormalization: renorm and synchronized are not supported by fastnn.")
+        if mode not in (0, None):
+            raise ValueError(f"BatchNormalization: Keras 1's mode={mode} is not supported (mode=0 is Keras 2/3's).")
+        self.axis = _feature_axis("BatchNormalization", axis)
+        self.momentum = number("BatchNormalization", "momentum", momentum, low=0, high=1)
+        self.epsilon = number("BatchNormalization", "epsilon", epsilon, low=0, low_open=True)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = _initializers.get(beta_initializer)
+        self.gamma_initializer = _initializers.get(gamma_initializer)
+        self.moving_mean_initializer = _initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, ((width,) if self.scale else None, (width,) if self.center else None),
+                         state=((width,), (width,)), kind_params=(self.epsilon, self.momentum), aux=True)
+
+    def initialize(self, views, rng):
+        inits = ([self.gamma_initializer] if self.scale else []) + ([self.beta_initializer] if self.center else []) \
+            + [self.moving_mean_initializer, self.moving_variance_initializer]
+        for view, init in zip(views, inits):
+            view[...] = init(view.shape, rng)
+
+    def get_config(self):
+        return {**self.base_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": self.beta_initializer.get_config(),
+                "gamma_initializer": self.gamma_initializer.get_config(),
+                "moving_mean_initializer": self.moving_mean_initializer.get_config(),
+                "moving_variance_initializer": self.moving_variance_initializer.get_config()}
+
+
+class LayerNormalization(Layer):
+    """LayerNormalization(axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer='zeros',
+    gamma_initializer='ones'): each sample normalised over its features, the same in training and
+    inference. Weights: gamma, beta."""
+
+    kind = "layer_normalization"
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", rms_scaling=False, **kwargs):
+        _no_extras("LayerNormalization", kwargs, "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                   "gamma_constraint")
+        super().__init__(**kwargs)
+        if rms_scaling:
+            raise TypeError("LayerNormalization: rms_scaling (deprecated in Keras 3) is not supported by fastnn.")
+        self.axis = _feature_axis("LayerNormalization", axis)
+        self.epsilon = number("LayerNormalization", "epsilon", epsilon, low=0, low_open=True)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = _initializers.get(beta_initializer)
+        self.gamma_initializer = _initializers.get(gamma_initializer)
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, ((width,) if self.scale else None, (width,) if self.center else None),
+                         kind_params=(self.epsilon,), aux=True)
+
+    def initialize(self, views, rng):
+        inits = ([self.gamma_initializer] if self.scale else []) + ([self.beta_initializer] if self.center else [])
+        for view, init in zip(views, inits):
+            view[...] = init(view.shape, rng)
+
+    def get_config(self):
+        return {**self.base_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale, "beta_initializer": self.beta_initializer.get_config(),
+                "gamma_initializer": self.gamma_initializer.get_config()}
+
+
+class PReLU(Layer):
+    """PReLU(alpha_initializer='zeros', shared_axes=None): x for x > 0, alpha x otherwise, with one
+    trainable alpha per feature (starting at 0: a ReLU)."""
+
+    kind = "prelu"
+
+    def __init__(self, alpha_initializer="zeros", shared_axes=None, init=None, **kwargs):
+        _no_extras("PReLU", kwargs, "alpha_regularizer", "alpha_constraint")
+        kwargs.pop("weights", None)
+        super().__init__(**kwargs)
+        if shared_axes is not None:
+            raise ValueError("PReLU: shared_axes is for images; fastnn's flat inputs have one alpha per feature "
+                             "(shared_axes=None).")
+        self.alpha_initializer = _initializers.get(init if init is not None else alpha_initializer)
+
+    def spec(self, width):
+        return LayerSpec(self.kind, width, width, ((width,),))
+
+    def initialize(self, views, rng):
+        views[0][...] = self.alpha_initializer(views[0].shape, rng)
+
+    def get_config(self):
+        return {**self.base_config(), "alpha_initializer": self.alpha_initializer.get_config()}
+
+
+class Flatten(Layer):
+    """Flatten(data_format=None): rows of any shape become flat feature vectors, row-major as in Keras
+    (channels_first data is transposed to channels-last order first). As the first layer it gives the
+    model its input shape (Flatten(input_shape=(28, 28))); it needs no kernel of its own."""
+
+    kind = None
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"Flatten: data_format must be 'channels_last' or 'channels_first', got {data_format!r}.")
+        self.data_format = data_format
+
+    def get_config(self):
+        return {**self.base_config(), "data_format": self.data_format}
+
+
+class InputSpec:
+    """What Input(shape=(5,)) returns: a marker giving the model its input shape."""
+
+    def __init__(self, shape, name=None):
+        self.shape = shape
+        self.width = math.prod(shape)
         self.name = name
 
     def __repr__(self):
-        return f"Input(shape=({self.width},))"
+        return f"Input(shape={self.shape})"
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs):
-    """Input(shape=(n_features,)) as the first element of Sequential([...])."""
+    """Input(shape=(n_features,)) (or (28, 28) followed by Flatten) as the first element of Sequential([...])."""
     if shape is None:
         shape = kwargs.pop("batch_shape", None)
         shape = tuple(shape)[1:] if shape is not None else None
     if shape is None:
         raise ValueError("Input: shape is required, e.g. Input(shape=(5,)).")
-    return InputSpec(_width_from_shape(shape, "Input"), name=name)
+    return InputSpec(_input_shape(shape, "Input"), name=name)
 
 
 def from_config(config):
-    """Rebuild a layer from get_config()."""
+    """Rebuild a layer from get_config(): the class named in the config, with the rest as arguments."""
     cfg = dict(config)
     kind = cfg.pop("class_name")
-    if kind == "Dense":
-        return Dense(
-            cfg["units"], activation=cfg["activation"], use_bias=cfg["use_bias"],
-            kernel_initializer=cfg["kernel_initializer"], bias_initializer=cfg["bias_initializer"],
-            input_dim=cfg.get("input_dim"), name=cfg.get("name"),
-        )
-    if kind == "Activation":
-        return Activation(cfg["activation"], input_dim=cfg.get("input_dim"), name=cfg.get("name"))
-    raise ValueError(f"Unknown layer class {kind!r} in the model config.")
+    if kind not in LAYER_CLASSES:
+        raise ValueError(f"Unknown layer class {kind!r} in the model config.")
+    if "input_dim" in cfg:  # files written before input_shape
+        dim = cfg.pop("input_dim")
+        if dim is not None:
+            cfg["input_shape"] = [dim]
+    return LAYER_CLASSES[kind](**cfg)

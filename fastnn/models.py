@@ -1,9 +1,10 @@
-"""Sequential: a Keras-compatible stack of Dense / Activation layers over one flat buffer.
+"""Sequential: a Keras-compatible stack of layers (Dense, Dropout, BatchNormalization, ...) over flat buffers.
 
 The model owns the flat parameter array (fastnn/engine/layout.py) and the compile settings; the
 training loop lives in fastnn/engine/loop.py, saving in fastnn/saving.py. A Keras tutorial that
 builds a Sequential of Dense layers runs with only its imports changed.
 """
+import math
 import threading
 
 import numpy as np
@@ -31,12 +32,13 @@ class Sequential:
         self.name = name or "sequential"
         self.dtype = config.resolve_dtype(dtype)
         self._seed = _random.model_seed(seed)
-        self._init_rng, self._shuffle_state = _random.generators(self._seed)
+        self._init_rng, self._shuffle_state, self._noise = _random.generators(self._seed)
         self.layers = []
-        self._input_dim = None
+        self._input_shape = None  # one sample's shape: (features,), or e.g. (28, 28) before a Flatten
         self._layout = None
         self._params = None
-        self._row_of = {}  # id(layer) -> layout row holding its weights
+        self._state = None  # non-trainable tensors (BatchNormalization's moving statistics)
+        self._row_of = {}  # id(layer) -> layout row holding its tensors
         self._workspaces = threading.local()  # evaluate/predict scratch buffers, one set per thread
         self._fit_lock = threading.RLock()  # one fit at a time: fit owns the weights and optimizer state
         self.optimizer = None
@@ -53,22 +55,28 @@ class Sequential:
         if isinstance(layer, InputSpec):
             if self.layers:
                 raise ValueError("Input(...) must come first in a Sequential model.")
-            self._input_dim = layer.width
+            self._input_shape = layer.shape
             return
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add takes a fastnn layer (Dense, Activation, ...), got {layer!r}.")
+            raise TypeError(f"Sequential.add takes a fastnn layer (Dense, Dropout, ...), got {layer!r}.")
         if self.built:
             raise ValueError("Cannot add layers to a model that is already built (trained or weights set).")
-        if layer.input_dim is not None:
+        if layer.kind is None and self.layers:  # Flatten: only where the data comes in
+            raise ValueError(f"{layer.name}: Flatten must be the first layer (the model's inputs are flattened "
+                             f"as they come in; every later layer already sees flat feature vectors).")
+        if layer.input_shape is not None:
             if self.layers:
                 expected = self._width_after(self.layers)
-                if layer.input_dim != expected:
+                if expected is not None and layer.input_dim != expected:
                     raise ValueError(f"{layer.name}: input_dim={layer.input_dim} but the previous layer "
                                      f"outputs {expected}.")
-            elif self._input_dim is not None and self._input_dim != layer.input_dim:
-                raise ValueError(f"{layer.name}: input_dim={layer.input_dim} but Input has {self._input_dim}.")
+            elif self._input_shape is not None and math.prod(self._input_shape) != layer.input_dim:
+                raise ValueError(f"{layer.name}: input shape {layer.input_shape} but Input has {self._input_shape}.")
             else:
-                self._input_dim = layer.input_dim
+                self._input_shape = layer.input_shape
+        if layer.kind == "dense" and not self.layers and self._input_shape is not None \
+                and len(self._input_shape) > 1:
+            raise ValueError(f"{layer.name}: the input shape {self._input_shape} is not flat; put Flatten() first.")
         self.layers.append(layer)
         layer.index = len(self.layers) - 1
         layer.model = self  # the model is built lazily, once every layer is known
@@ -78,12 +86,13 @@ class Sequential:
             raise ValueError("Cannot pop layers from a built model.")
         return self.layers.pop()
 
-    @staticmethod
-    def _width_after(layers):
-        width = None
+    def _width_after(self, layers):
+        """The width coming out of `layers` (None while the input width is unknown)."""
+        width = None if self._input_shape is None else math.prod(self._input_shape)
         for layer in layers:
-            if isinstance(layer, Dense):
-                width = layer.units
+            if width is None and layer.kind in ("dense",):
+                width = 0  # unknown input, but a Dense fixes what comes out
+            width = layer.output_width(width) if width is not None else None
         return width
 
     @property
@@ -92,11 +101,15 @@ class Sequential:
 
     @property
     def input_dim(self):
-        return self._input_dim
+        return None if self._input_shape is None else math.prod(self._input_shape)
+
+    @property
+    def input_shape(self):
+        return self._input_shape
 
     @property
     def output_dim(self):
-        return self._width_after(self.layers) or self._input_dim
+        return self._width_after(self.layers)
 
     def build(self, input_dim=None, initialize=True):
         """Lay out the flat buffers and initialize the weights. Called automatically by
@@ -105,64 +118,83 @@ class Sequential:
             return
         layout = self._plan_layout(input_dim)
         self._params = memory.zeros(layout.n_params, self.dtype, "params")
+        self._state = np.zeros(layout.n_state, dtype=self.dtype)
         self._layout = layout
         if not initialize:  # load_model fills the weights itself
             return
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                w, b = self._layout.weights(self._params, self._row_of[id(layer)])
-                w[...] = layer.kernel_initializer(w.shape, self._init_rng)
-                if b is not None:
-                    b[...] = layer.bias_initializer(b.shape, self._init_rng)
+            layer.initialize(self._layer_weight_views(layer), self._init_rng)
 
     def _plan_layout(self, input_dim=None):
         """The Layout of this architecture (sizes and offsets; no parameter buffer yet)."""
         if input_dim is not None:
-            if self._input_dim is not None and input_dim != self._input_dim:
-                raise ValueError(f"The model expects {self._input_dim} input features, got {input_dim}.")
-            self._input_dim = int(input_dim)
-        if self._input_dim is None:
+            if self._input_shape is not None and input_dim != self.input_dim:
+                raise ValueError(f"The model expects {self.input_dim} input features, got {input_dim}.")
+            self._input_shape = (int(input_dim),)
+        if self._input_shape is None:
             raise ValueError(
                 "The model does not know its input width: give the first layer input_dim= or "
                 "input_shape=, start with Input(shape=(n,)), or call fit/predict with data first."
             )
-        if not any(isinstance(layer, Dense) for layer in self.layers):
-            raise ValueError("The model has no Dense layer: add at least one Dense layer.")
         specs, self._row_of = self._layer_specs()
+        if not specs:
+            raise ValueError("The model has no layer that computes anything: add at least one Dense layer.")
         return Layout(specs, self.dtype)
 
     def _layer_specs(self):
-        """LayerSpecs for the kernels. An Activation right after a linear Dense is folded into
-        that Dense's row (same math, no extra pass); other Activations get a row of their own."""
+        """Each layer's own row for the kernels. An Activation right after a linear Dense is folded
+        into that Dense's row (same math, no extra pass); Flatten needs no row."""
         specs, row_of = [], {}
-        width = self._input_dim
+        width = self.input_dim
         folded_into_last = False
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                specs.append(LayerSpec(C.KIND_DENSE, width, layer.units, layer.use_bias, layer.activation))
-                row_of[id(layer)] = len(specs) - 1
-                width = layer.units
+            if layer.kind is None:
+                continue
+            spec = layer.spec(width)
+            last = specs[-1] if specs else None
+            if (spec.kind == "activation" and last is not None and last.kind == "dense"
+                    and last.activation.name == "linear" and not folded_into_last):
+                specs[-1] = last._replace(activation=spec.activation)
+                folded_into_last = True
+            else:
+                specs.append(spec)
                 folded_into_last = False
-            elif isinstance(layer, Activation):
-                last = specs[-1] if specs else None
-                if (last is not None and last.kind == C.KIND_DENSE and last.activation.name == "linear"
-                        and not folded_into_last):
-                    specs[-1] = last._replace(activation=layer.activation)
-                    folded_into_last = True
-                else:
-                    specs.append(LayerSpec(C.KIND_ACTIVATION, width, width, False, layer.activation))
-                row_of[id(layer)] = len(specs) - 1
+            row_of[id(layer)] = len(specs) - 1
+            width = spec.n_out
         return specs, row_of
 
     def _layer_weight_views(self, layer):
-        if not isinstance(layer, Dense):
-            return []
-        w, b = self._layout.weights(self._params, self._row_of[id(layer)])
-        return [w] if b is None else [w, b]
+        if id(layer) not in self._row_of or self._layout.specs[self._row_of[id(layer)]].kind != layer.kind:
+            return []  # Flatten, or an Activation folded into the Dense before it
+        return self._layout.views(self._params, self._state, self._row_of[id(layer)])
+
+    def _ensure_built(self, n_features=None):
+        if not self.built:
+            self.build(n_features)
+
+    def _rows(self, x, what="x"):
+        """x as (samples, features) when the model takes multi-dimensional samples (it starts with
+        Flatten, or its input shape is like (28, 28)): each sample flattened row-major as Keras does
+        (channels_first data moved to channels-last order first). Anything else is returned as is."""
+        first = self.layers[0] if self.layers else None
+        flatten = first is not None and first.kind is None
+        shape = self._input_shape
+        if not flatten and (shape is None or len(shape) == 1):
+            return x
+        arr = np.asarray(x)
+        if arr.ndim <= 2 and (shape is None or len(shape) == 1 or arr.ndim < len(shape) + 1):
+            return arr  # already flat (or a bad shape that V.features will name)
+        if shape is not None and arr.shape[1:] != tuple(shape) and not (
+                len(shape) == 1 and math.prod(arr.shape[1:]) == shape[0]):
+            raise ValueError(f"{what} has samples of shape {arr.shape[1:]} but the model takes {tuple(shape)}.")
+        if flatten and first.data_format == "channels_first" and arr.ndim > 2:
+            arr = np.moveaxis(arr, 1, -1)
+        return arr.reshape(len(arr), -1)
 
     def _net(self):
-        """The kernels' view of the model (kernels/args.Net): flat parameters and the layer table."""
-        return Net(self._params, self._layout.layers, self._layout.act_params)
+        """The kernels' view of the model (kernels/args.Net)."""
+        layout = self._layout
+        return Net(self._params, layout.layers, layout.act_params, layout.kind_params, self._state, self._noise)
 
     def _fit_buffers(self, rows, label_cols, n_slot_rows):
         """(workspace, gradient buffer) for fit, kept across fits of this model (fit holds the model's
@@ -196,13 +228,10 @@ class Sequential:
         self._workspaces = threading.local()
         self._fit_lock = threading.RLock()
 
-    def _ensure_built(self, n_features=None):
-        if not self.built:
-            self.build(n_features)
-
     # ---- weights --------------------------------------------------------------------------
     def get_weights(self):
-        """Copies of every weight array, Keras order: W, b of each Dense layer."""
+        """Copies of every weight array, Keras order: each layer's (W, b; gamma, beta, moving mean and
+        variance; alpha)."""
         self._ensure_built()
         return [a.copy() for layer in self.layers for a in self._layer_weight_views(layer)]
 
@@ -215,8 +244,9 @@ class Sequential:
         return self.get_weights()
 
     def count_params(self):
+        """Every weight, trainable and not (Keras's count_params)."""
         self._ensure_built()
-        return int(self._layout.n_params)
+        return int(self._layout.n_params + self._layout.n_state)
 
     # ---- compile / train / use: implemented in training.py --------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
@@ -238,7 +268,7 @@ class Sequential:
 
         check_names(self._metric_identifiers)  # resolved against the labels when fit sees them
         self.compiled = True
-        if self._input_dim is not None:
+        if self._input_shape is not None:
             self._ensure_built()  # every layer is known by now, as in Keras
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -287,7 +317,7 @@ class Sequential:
         return {
             "name": self.name,
             "dtype": np.dtype(self.dtype).name,
-            "input_dim": self._input_dim,
+            "input_shape": None if self._input_shape is None else list(self._input_shape),
             "layers": [layer.get_config() for layer in self.layers],
         }
 
@@ -297,7 +327,9 @@ class Sequential:
 
         model = cls(name=config.get("name"), dtype=config.get("dtype"), seed=seed)
         if config.get("input_dim") is not None:
-            model._input_dim = int(config["input_dim"])
+            model._input_shape = (int(config["input_dim"]),)  # files written before input_shape
+        if config.get("input_shape") is not None:
+            model._input_shape = tuple(int(s) for s in config["input_shape"])
         for layer_cfg in config["layers"]:
             model.add(layer_from_config(layer_cfg))
         return model

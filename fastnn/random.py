@@ -31,6 +31,9 @@ def model_seed(seed=None):
 
 
 def generators(seed):
-    """(NumPy Generator for weight init, uint64[1] shuffle state for the kernels) from one seed."""
-    init_seq, shuffle_seq = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(init_seq), shuffle_seq.generate_state(1, dtype=np.uint64)
+    """From one seed: a NumPy Generator for weight init, the kernels' shuffle state (uint64[1]) and
+    their noise stream for dropout (uint64[2]: a key, then the training step, starting at 0)."""
+    init_seq, shuffle_seq, noise_seq = np.random.SeedSequence(seed).spawn(3)
+    noise = np.zeros(2, dtype=np.uint64)
+    noise[0] = noise_seq.generate_state(1, dtype=np.uint64)[0]
+    return np.random.default_rng(init_seq), shuffle_seq.generate_state(1, dtype=np.uint64), noise

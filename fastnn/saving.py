@@ -6,6 +6,8 @@ never executes code. Members:
                     seed, user metadata (e.g. the CLI's label names)
     params          the flat parameter buffer
     shuffle_state   the kernel RNG state (uint64), so resumed training shuffles as it would have
+    noise_state     the dropout noise stream (key, training step): resumed training draws new masks
+    state           non-trainable tensors (BatchNormalization's moving statistics), when the model has any
     opt_slots, opt_state   optimizer state, when saved with include_optimizer=True
 Saving writes a temporary file next to the target and renames it over the target (fastnn/atomic.py),
 so a crash never leaves a half-written file in place of a good one.
@@ -44,7 +46,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         "metadata": getattr(model, "metadata", {}) or {},
         "compile": None,
     }
-    arrays = {"params": model._params, "shuffle_state": model._shuffle_state}
+    arrays = {"params": model._params, "shuffle_state": model._shuffle_state, "noise_state": model._noise}
+    if model._state.size:
+        arrays["state"] = model._state
     if model.compiled:
         from .optimizers import serialize
 
@@ -138,6 +142,15 @@ def _rebuild(header, archive, path, compile):
     model.build(initialize=False)
     model._params[:] = params
     model._shuffle_state[:] = archive.read("shuffle_state")
+    if layout.n_state or "state" in shapes:
+        _expect(shapes, "state", (layout.n_state,), model.dtype, path, "the moving statistics")
+        state = archive.read("state")
+        if not np.all(np.isfinite(state)):
+            raise ModelFileError(f"{printable(path)}: the saved moving statistics contain NaN or inf.")
+        model._state[:] = state
+    if "noise_state" in shapes:  # (files written before dropout existed have none: the seed's start is right)
+        _expect(shapes, "noise_state", (2,), np.uint64, path, "the noise state")
+        model._noise[:] = archive.read("noise_state")
     metadata = header.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path!r}: the metadata is not a JSON object.")

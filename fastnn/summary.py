@@ -1,5 +1,4 @@
 """model.summary(): a Keras-style table of layers, output shapes and parameter counts."""
-from .layers import Dense
 
 
 def summary_text(model):
@@ -8,14 +7,12 @@ def summary_text(model):
     rows = [("Layer (type)", "Output Shape", "Param #")]
     width = model.input_dim
     for layer in model.layers:
-        if isinstance(layer, Dense):
-            width = layer.units
-            params = layer.count_params() if model.built else None
-        else:
-            params = 0
+        width = layer.output_width(width) if width is not None else None
+        params = layer.count_params() if model.built else None
         kind = f"{layer.name} ({type(layer).__name__})"
-        if isinstance(layer, Dense) and layer.activation.name != "linear":
-            kind += f" [{layer.activation.name}]"
+        activation = getattr(layer, "activation", None)
+        if layer.kind == "dense" and activation.name != "linear":
+            kind += f" [{activation.name}]"
         rows.append((kind, f"(None, {width if width is not None else '?'})",
                      "?" if params is None else f"{params:,}"))
     widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
@@ -28,10 +25,11 @@ def summary_text(model):
     out.append(line)
     total = model.count_params() if model.built else None
     if total is not None:
-        nbytes = total * model.dtype(0).itemsize
-        out.append(f" Total params: {total:,} ({_human(nbytes)})")
-        out.append(f" Trainable params: {total:,} ({_human(nbytes)})")
-        out.append(" Non-trainable params: 0 (0.00 B)")
+        item = model.dtype(0).itemsize
+        trainable, frozen = model._layout.n_params, model._layout.n_state  # state: BN's moving statistics
+        out.append(f" Total params: {total:,} ({_human(total * item)})")
+        out.append(f" Trainable params: {trainable:,} ({_human(trainable * item)})")
+        out.append(f" Non-trainable params: {frozen:,} ({_human(frozen * item)})")
     else:
         out.append(" Total params: unknown until the model is built (give input_dim or call fit).")
     if model.compiled:

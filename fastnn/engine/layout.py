@@ -1,9 +1,10 @@
 """The flat-buffer layout of a model: one parameter array, a layer table, a workspace.
 
-Like llm.c's single allocation for all parameters: every W (n_in, n_out) and b (n_out,) of a
-model lives back to back in ONE 1-D array, and an int64 table (kernels/codes.py, L_*) says
-where. Gradients and optimizer slots use the same offsets, so an optimizer step is one loop
-over P numbers and saving a model is saving one array.
+Like llm.c's single allocation for all parameters: every trainable tensor of a model (each W and
+b, gamma and beta, PReLU's alpha) lives back to back in ONE 1-D array, and an int64 table
+(kernels/codes.py, L_*) says where. Gradients and optimizer slots use the same offsets, so an
+optimizer step is one loop over P numbers and saving a model is saving one array. Non-trainable
+state (BatchNormalization's moving statistics) has a second flat array with its own offsets.
 
 Layout turns a list of LayerSpec into that table and hands out views for inspection.
 """
@@ -25,13 +26,16 @@ BLAS_MIN_SIDE = 8
 
 
 class LayerSpec(NamedTuple):
-    """What the kernels need to know about one layer."""
+    """What the kernels need to know about one layer; each layer class builds its own (layers.py)."""
 
-    kind: int  # codes.KIND_DENSE or codes.KIND_ACTIVATION
+    kind: str  # the kind's name: its kernel code is code_of(kind) (kernels/network.py)
     n_in: int
     n_out: int
-    use_bias: bool
-    activation: object  # fastnn.activations.ActivationFunction
+    params: tuple = ()  # shapes of the trainable tensors in Keras's order (None: absent), at most two
+    state: tuple = ()  # shapes of the non-trainable tensors (BatchNormalization's moving statistics)
+    activation: object = None  # fastnn.activations.ActivationFunction (None: linear)
+    kind_params: tuple = ()  # up to codes.N_KIND_PARAMS numbers (rate, epsilon, momentum, ...)
+    aux: bool = False  # keeps a scratch block for its backward pass (masks, normalised inputs)
 
 
 class Layout:
@@ -46,47 +50,58 @@ class Layout:
         self.dtype = dtype
         self.layers = np.zeros((len(specs), C.N_LAYER_FIELDS), dtype=np.int64)
         self.act_params = np.zeros((len(specs), C.N_ACT_PARAMS), dtype=dtype)
+        self.kind_params = np.zeros((len(specs), C.N_KIND_PARAMS), dtype=dtype)
+        self.param_offsets, self.state_offsets = [], []  # per layer: [offset or -1 per tensor]
         tensors = []  # (offset, size) per weight tensor, for per-tensor clipnorm
-        offset = 0
-        col = 0
+        offset = state = col = 0
         for r, s in enumerate(self.specs):
             row = self.layers[r]
-            row[C.L_KIND], row[C.L_N_IN], row[C.L_N_OUT] = s.kind, s.n_in, s.n_out
-            row[C.L_W] = row[C.L_B] = -1
-            if s.kind == C.KIND_DENSE:
-                row[C.L_W] = offset
-                tensors.append((offset, s.n_in * s.n_out))
-                offset += s.n_in * s.n_out
-                if s.use_bias:
-                    row[C.L_B] = offset
-                    tensors.append((offset, s.n_out))
-                    offset += s.n_out
-                row[C.L_BLAS] = int(s.n_in * s.n_out >= threshold and min(s.n_in, s.n_out) >= min_side)
-            row[C.L_ACT] = s.activation.code
-            self.act_params[r] = s.activation.param_vector(dtype)
+            row[C.L_KIND], row[C.L_N_IN], row[C.L_N_OUT] = C.code_of(s.kind), s.n_in, s.n_out
+            offsets = []
+            for shape in s.params:
+                offsets.append(-1 if shape is None else offset)
+                if shape is not None:
+                    tensors.append((offset, int(np.prod(shape))))
+                    offset += int(np.prod(shape))
+            self.param_offsets.append(offsets)
+            row[C.L_W], row[C.L_B] = (offsets + [-1, -1])[:2]
+            row[C.L_STATE] = state if s.state else -1
+            self.state_offsets.append([state + sum(int(np.prod(t)) for t in s.state[:k]) for k in range(len(s.state))])
+            state += sum(int(np.prod(t)) for t in s.state)
+            row[C.L_BLAS] = int(s.kind == "dense" and s.n_in * s.n_out >= threshold and min(s.n_in, s.n_out) >= min_side)
+            activation = s.activation
+            row[C.L_ACT] = C.code_of("linear") if activation is None else activation.code
+            if activation is not None:
+                self.act_params[r] = activation.param_vector(dtype)
+            self.kind_params[r, :len(s.kind_params)] = s.kind_params
             row[C.L_Z] = col
             col += s.n_out
-            if s.activation.name == "linear":
+            if activation is None or activation.name == "linear":
                 row[C.L_A] = row[C.L_Z]  # a linear layer's output is its pre-activation
             else:
                 row[C.L_A] = col
                 col += s.n_out
+            row[C.L_AUX] = col if s.aux else -1
+            col += 2 * s.n_out if s.aux else 0
         self.n_params = offset
+        self.n_state = state
         self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 2)
         self.work_cols = col
         self.max_width = max(max(s.n_in, s.n_out) for s in self.specs)
         self.n_in = self.specs[0].n_in
         self.n_out = self.specs[-1].n_out
 
-    def weights(self, params, r):
-        """Views (W, b) of table row r in a flat buffer (params, grads or a slot row)."""
-        row = self.layers[r]
-        if row[C.L_KIND] != C.KIND_DENSE:
-            return None, None
-        n_in, n_out = int(row[C.L_N_IN]), int(row[C.L_N_OUT])
-        w = params[row[C.L_W]:row[C.L_W] + n_in * n_out].reshape(n_in, n_out)
-        b = params[row[C.L_B]:row[C.L_B] + n_out] if row[C.L_B] >= 0 else None
-        return w, b
+    def views(self, params, state, r):
+        """Views of layer row r's tensors in Keras's get_weights order: its trainable tensors (in
+        params, or grads, or a slot row), then its non-trainable ones (in state)."""
+        spec = self.specs[r]
+        out = []
+        for shape, off in zip(spec.params, self.param_offsets[r]):
+            if shape is not None:
+                out.append(params[off:off + int(np.prod(shape))].reshape(shape))
+        for shape, off in zip(spec.state, self.state_offsets[r]):
+            out.append(state[off:off + int(np.prod(shape))].reshape(shape))
+        return out
 
     def workspace(self, batch_rows, backup=None, label_cols=None):
         """The kernels' scratch buffers (kernels/args.Work) for batches of up to batch_rows rows,
@@ -94,8 +109,8 @@ class Layout:
         kernel keeps its epoch-start copy of the parameters and slots, to roll back a non-finite
         update."""
         dt = self.dtype
-        saved_params, saved_slots, saved_state = backup or (np.zeros(0, dt), np.zeros((0, 0), dt),
-                                                            np.zeros(C.N_OPT_STATE))
+        saved_params, saved_slots, saved_state, saved_net_state = backup or (
+            np.zeros(0, dt), np.zeros((0, 0), dt), np.zeros(C.N_OPT_STATE), np.zeros(0, dt))
         return Work(
             work=memory.zeros(batch_rows * self.work_cols, dt, "work"),
             d_cur=memory.zeros(batch_rows * self.max_width, dt, "d1"),
@@ -107,11 +122,12 @@ class Layout:
             dpred=np.zeros((batch_rows, self.n_out), dtype=dt),
             per_sample=np.zeros(batch_rows, dtype=np.float64),
             saved_params=saved_params, saved_slots=saved_slots, saved_state=saved_state,
+            saved_net_state=saved_net_state,
         )
 
     def backup(self, n_slot_rows):
         """Buffers for the training kernel's epoch-start copy (params, slots' first n_params
-        values, scalar state). A model keeps one set and reuses it across fits: for a large model,
+        values, optimizer scalar state, the model's non-trainable state). A model keeps one set and reuses it across fits: for a large model,
         allocating and first touching them on every fit cost 10% of a short fit."""
         return (np.zeros(self.n_params, dtype=self.dtype), np.zeros((n_slot_rows, self.n_params), dtype=self.dtype),
-                np.zeros(C.N_OPT_STATE, dtype=np.float64))
+                np.zeros(C.N_OPT_STATE, dtype=np.float64), np.zeros(self.n_state, dtype=self.dtype))

@@ -91,7 +91,8 @@ def _split_validation(x, y, sw, validation_split, validation_data, model):
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val).")
-        xv = V.features(validation_data[0], model.input_dim, model.dtype, what="validation x")
+        xv = V.features(model._rows(validation_data[0], "validation x"), model.input_dim, model.dtype,
+                        what="validation x")
         yv = prepare_targets(model.loss, validation_data[1], model._layout.n_out, model.dtype, what="validation y")
         if len(xv) != len(yv):
             raise ValueError(f"validation x has {len(xv)} samples but validation y has {len(yv)}.")
@@ -180,7 +181,7 @@ def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verb
 
 def _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data):
     """Validated, coerced training and validation sets (kernels/args.Data)."""
-    x = V.features(x, model.input_dim, model.dtype)
+    x = V.features(model._rows(x), model.input_dim, model.dtype)
     model._ensure_built(x.shape[1])
     if y is None:
         raise ValueError("fit: y (the labels) is required.")
@@ -377,7 +378,7 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     if kwargs:
         raise TypeError(f"evaluate got unexpected argument(s): {sorted(kwargs)}.")
     _check_compiled(model, "evaluate")
-    x = V.features(x, model.input_dim, model.dtype)
+    x = V.features(model._rows(x), model.input_dim, model.dtype)
     model._ensure_built(x.shape[1])
     y = prepare_targets(model.loss, y, model._layout.n_out, model.dtype)
     if len(x) != len(y):
@@ -439,7 +440,7 @@ def _predict(model, x, batch_size=None, **kwargs):
     ready = (type(x) is np.ndarray and x.ndim == 2 and x.dtype == model.dtype and x.flags.c_contiguous
              and model._layout is not None and x.shape[1] == model._layout.n_in and x.shape[0] > 0)
     if not ready:
-        x = V.features(x, model.input_dim, model.dtype)
+        x = V.features(model._rows(x), model.input_dim, model.dtype)
         model._ensure_built(x.shape[1])
     rows = min(_batch_size(batch_size, default=1024), len(x))
     ws = _workspace(model, rows)
@@ -448,7 +449,7 @@ def _predict(model, x, batch_size=None, **kwargs):
     if bad < 0:
         raise _unknown_code(model)
     if bad:
-        V.features(x, model.input_dim, model.dtype)  # raises, naming the first NaN/inf
+        V.features(model._rows(x), model.input_dim, model.dtype)  # raises, naming the first NaN/inf
     return out
 
 

@@ -14,8 +14,10 @@ U1 uint64 array, i64 an integer, bool a flag. Every array is C-contiguous.
 from collections import namedtuple
 
 GROUPS = {
-    # the model: flat parameters, the layer table (codes.L_*) and per-layer activation parameters
-    "Net": (("params", "F1"), ("layers", "I2"), ("act_params", "F2")),
+    # the model: flat parameters, the layer table (codes.L_*), per-layer activation and kind parameters,
+    # the non-trainable state (BatchNormalization's moving statistics), the noise stream (key, step)
+    "Net": (("params", "F1"), ("layers", "I2"), ("act_params", "F2"), ("kind_params", "F2"), ("state", "F1"),
+            ("noise", "U1")),
     # the optimizer: gradients, slots (k, P), weight tensors (T, 2) for clipnorm, code, hp, scalar state
     "Optim": (("grads", "F1"), ("slots", "F2"), ("tensors", "I2"), ("code", "i64"), ("hp", "D1"),
               ("state", "D1")),
@@ -29,7 +31,7 @@ GROUPS = {
     # copy of the model and optimizer state that a non-finite update rolls back to
     "Work": (("work", "F1"), ("d_cur", "F1"), ("d_next", "F1"), ("xin", "F1"), ("yb", "F2"), ("swb", "F1"),
              ("pred", "F2"), ("dpred", "F2"), ("per_sample", "D1"), ("saved_params", "F1"),
-             ("saved_slots", "F2"), ("saved_state", "D1")),
+             ("saved_slots", "F2"), ("saved_state", "D1"), ("saved_net_state", "F1")),
     # one history row per epoch, and the report (codes.R_*)
     "Out": (("history", "D2"), ("report", "I1")),
 }

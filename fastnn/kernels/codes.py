@@ -24,19 +24,28 @@ def code_of(name):
 N_ACT_PARAMS = 4
 
 # ---- layer table: layers[l, field] (int64) -------------------------------------------------
-L_KIND = 0  # KIND_DENSE or KIND_ACTIVATION
+L_KIND = 0  # the layer kind's code: code_of("dense"), code_of("dropout"), ... (kernels/network.py)
 L_N_IN = 1
 L_N_OUT = 2
-L_W = 3  # offset of W, row-major (n_in, n_out), in params; -1 if the layer has none
-L_B = 4  # offset of b (n_out,) in params; -1 if the layer has no bias
-L_ACT = 5  # activation code
-L_Z = 6  # column offset of the pre-activation block in the workspace
-L_A = 7  # column offset of the output block (== L_Z when the activation is linear)
+L_W = 3  # offset of the first parameter tensor in params (Dense W row-major (n_in, n_out), BN/LN gamma,
+#          PReLU alpha); -1 if none
+L_B = 4  # offset of the second (Dense b, BN/LN beta); -1 if none
+L_ACT = 5  # activation code (Dense and Activation layers; linear for the others)
+L_Z = 6  # column offset of the layer's output block before its activation, in the workspace
+L_A = 7  # column offset of its output block (== L_Z when the activation is linear)
 L_BLAS = 8  # 1: this layer's matrix products go through BLAS (np.dot), 0: hand loops
-N_LAYER_FIELDS = 9
+L_STATE = 9  # offset of the layer's non-trainable state in `state` (BN: moving mean, then variance); -1
+L_AUX = 10  # column offset of the layer's scratch block kept for its backward pass (masks, x_hat); -1
+N_LAYER_FIELDS = 11
 
-KIND_DENSE = 0
-KIND_ACTIVATION = 1
+# Per-layer kind parameters: kind_params[layer, 0:N_KIND_PARAMS] (model dtype).
+# dropout, alpha_dropout:   [rate, share over samples, share over features]
+# gaussian_noise:           [stddev]      gaussian_dropout: [rate]
+# batch_normalization:      [epsilon, momentum]      layer_normalization: [epsilon]
+N_KIND_PARAMS = 4
+
+# The model's noise-stream state noise[0:2] (uint64): the key (from the seed) and the training step.
+N_NOISE = 2
 
 # Loss parameters lp[0:N_LOSS_PARAMS] (model dtype, so float32 clipping rounds as in Keras).
 LP_EPS = 0  # 1e-7 in the model dtype

@@ -21,6 +21,8 @@ nothing is allocated per step.
 """
 import math
 
+import numpy as np
+
 from .codes import (
     R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
     STATUS_OK, STATUS_UNKNOWN_CODE,
@@ -67,7 +69,7 @@ def all_finite(a):
 def state_finite(net, opt):
     # the weights and the slots' first P values (the rows' padding is never touched)
     P = net.params.shape[0]
-    if not all_finite(net.params):
+    if not (all_finite(net.params) and all_finite(net.state)):
         return False
     for r in range(opt.slots.shape[0]):
         if not all_finite(opt.slots[r, :P]):
@@ -84,6 +86,7 @@ def save_state(ws, net, opt):
     for r in range(opt.slots.shape[0]):
         ws.saved_slots[r, :P] = opt.slots[r, :P]
     ws.saved_state[:] = opt.state
+    ws.saved_net_state[:] = net.state
 
 
 @kernel
@@ -93,6 +96,7 @@ def restore_state(ws, net, opt):
     for r in range(opt.slots.shape[0]):
         opt.slots[r, :P] = ws.saved_slots[r, :P]
     opt.state[:] = ws.saved_state
+    net.state[:] = ws.saved_net_state
 
 
 @kernel
@@ -109,7 +113,7 @@ def evaluate_dataset(logs, net, data, obj, ws):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        outT, known = network_forward(net.params, net.layers, net.act_params, xT, ws.work, B)
+        outT, known = network_forward(net, xT, ws.work, B, False)
         p = columns_to_rows(ws.pred, outT, B)
         yb = y[start:start + B]
         if not (known and loss_forward(ws.per_sample, p, yb, B, obj.loss_code, obj.lp)):
@@ -141,7 +145,7 @@ def predict_into(out, net, x, ws):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        outT, known = network_forward(net.params, net.layers, net.act_params, xT, ws.work, B)
+        outT, known = network_forward(net, xT, ws.work, B, False)
         if not known:
             return -1
         columns_to_rows(out[start:start + B], outT, B)
@@ -189,7 +193,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             ybv = yb[:B]
-            outT, known = network_forward(params, net.layers, net.act_params, xT, ws.work, B)
+            outT, known = network_forward(net, xT, ws.work, B, True)
             p = columns_to_rows(ws.pred, outT, B)
             if not (known and loss_forward(ws.per_sample, p, ybv, B, obj.loss_code, obj.lp)):
                 stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
@@ -213,12 +217,12 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             for i in range(B):  # the gradient rows back into a flat (K, B) block
                 for j in range(K):
                     d_cur[j * B + i] = dp[i, j]
-            known = network_backward(params, opt.grads, net.layers, net.act_params, xT, ws.work, B, d_cur, ws.d_next,
-                                     obj.fused) and known
+            known = network_backward(net, opt.grads, xT, ws.work, B, d_cur, ws.d_next, obj.fused) and known
             if not (known and optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)):
                 restore_state(ws, net, opt)
                 stop(report, STATUS_UNKNOWN_CODE, e, batch, 1)
                 return
+            net.noise[1] += np.uint64(1)  # the training step: the next dropout masks are new draws
             batch += 1
         # Overflowed weights usually make the next batch's loss non-finite (caught above), but not
         # always (tanh(inf) is 1), and overflowed optimizer state never does: check once per epoch,

@@ -1,69 +1,144 @@
-"""A whole Dense stack, forward and backward, over the flat buffers.
+"""A stack of layers, forward and backward, over the flat buffers, dispatching on each layer's kind.
 
-network_forward(params, layers, act_params, xT, work, B)       -> (output block, every code known)
-network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, fused)
-                                                                 -> every code known
+network_forward(net, xT, work, B, training)                    -> (output block, every code known)
+network_backward(net, grads, xT, work, B, d_cur, d_next, fused) -> every code known
 
-Every block is a flat slice holding an (n, B) feature-major array (kernels/dense.py): xT is
-(n_in, B), and the block of a layer whose table entry says column offset c (L_Z for its
-pre-activation, L_A for its output) is work[c * B : (c + n) * B] for the B rows of the batch
-at hand, so a short last batch still sees contiguous blocks. The layer table (codes.L_*) also
-says where each layer's W and b live in `params` (and, with the same offsets, in `grads`).
-A linear layer's a block IS its z block (L_A == L_Z), so it costs no copy.
+`net` is kernels/args.Net: the flat parameters, the layer table (codes.L_*), each layer's activation
+and kind parameters, the non-trainable state (BatchNormalization's moving statistics) and the
+noise stream (key, training step). Every block is a flat slice holding an (n, B) feature-major
+array (kernels/dense.py): xT is (n_in, B), and the block of a layer whose table entry says column
+offset c is work[c * B : (c + n) * B] for the B rows of the batch at hand, so a short last batch
+still sees contiguous blocks. A linear layer's output block IS its pre-activation block.
+
+A layer kind is one kernel module with its forward and backward side by side (dense.py,
+dropout.py, batchnorm.py, layernorm.py, prelu.py) and one branch in each function below. The
+forward pass takes `training`: the noise layers act only then, and BatchNormalization uses (and
+updates) batch statistics then and its moving statistics otherwise.
 
 Backward ping-pongs between two scratch buffers: d_cur holds dL/d(layer output) on entry to a
-layer, the activation backward writes dL/dz into the other buffer, and the dense backward
+layer, the activation backward writes dL/dz into the other buffer, and the layer's backward
 writes dL/d(layer input) back into the first, which is free by then. No step runs in place.
 """
 from .activations import activation_backward, activation_forward
-from .codes import KIND_DENSE, L_A, L_ACT, L_B, L_BLAS, L_KIND, L_N_IN, L_N_OUT, L_W, L_Z
+from .batchnorm import BATCHNORM, batchnorm_backward, batchnorm_forward
+from .codes import L_A, L_ACT, L_AUX, L_B, L_BLAS, L_KIND, L_N_IN, L_N_OUT, L_STATE, L_W, L_Z, code_of
 from .dense import dense_backward, dense_forward
+from .dropout import ALPHA_DROPOUT, DROPOUT, GAUSSIAN_DROPOUT, GAUSSIAN_NOISE, noise_backward, noise_forward
 from .jit import kernel
+from .layernorm import LAYERNORM, layernorm_backward, layernorm_forward
+from .prelu import PRELU, prelu_backward, prelu_forward
+from .rng import stream_base
+
+DENSE = code_of("dense")
+ACTIVATION = code_of("activation")
 
 
 @kernel
-def network_forward(params, layers, act_params, xT, work, B):
+def block(buf, col, n, B):
+    # the (n, B) block at column offset col of a workspace or gradient-scratch buffer
+    return buf[col * B:(col + n) * B]
+
+
+@kernel
+def tensor(buf, offset, size):
+    # a layer's parameter (or gradient, or state) tensor; empty when the layer has none
+    return buf[max(offset, 0):max(offset, 0) + (size if offset >= 0 else 0)]
+
+
+@kernel
+def layer_forward(net, li, z, inp, work, B, training):
+    # z = the layer's output before its activation; False for an unknown kind
+    layers, params = net.layers, net.params
+    kind, n_in, n_out = layers[li, L_KIND], layers[li, L_N_IN], layers[li, L_N_OUT]
+    kp = net.kind_params[li]
+    aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
+    if kind == DENSE:
+        w_off, b_off = layers[li, L_W], layers[li, L_B]
+        dense_forward(z, inp, params[w_off:w_off + n_in * n_out], tensor(params, b_off, n_out), n_in, n_out, B,
+                      b_off >= 0, layers[li, L_BLAS] != 0)
+    elif kind == ACTIVATION:  # z is a copy of the input; the activation follows
+        z[:] = inp
+    elif kind == BATCHNORM:
+        s = layers[li, L_STATE]
+        batchnorm_forward(z, aux, inp, tensor(params, layers[li, L_W], n_out), tensor(params, layers[li, L_B], n_out),
+                          net.state[s:s + n_out], net.state[s + n_out:s + 2 * n_out], n_out, B, kp[0], kp[1],
+                          training)
+    elif kind == LAYERNORM:
+        layernorm_forward(z, aux, inp, tensor(params, layers[li, L_W], n_out), tensor(params, layers[li, L_B], n_out),
+                          n_out, B, kp[0])
+    elif kind == PRELU:
+        prelu_forward(z, inp, tensor(params, layers[li, L_W], n_out), n_out, B)
+    else:
+        base = stream_base(net.noise[0], net.noise[1], li)
+        return noise_forward(kind, z, aux, inp, n_out, B, kp, base, training)
+    return True
+
+
+@kernel
+def network_forward(net, xT, work, B, training):
+    layers = net.layers
     inp = xT
     known = True
     for li in range(layers.shape[0]):
-        n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
-        z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
-        if layers[li, L_KIND] == KIND_DENSE:
-            w_off, b_off = layers[li, L_W], layers[li, L_B]
-            dense_forward(z, inp, params[w_off:w_off + n_in * n_out], params[max(b_off, 0):max(b_off, 0) + n_out],
-                          n_in, n_out, B, b_off >= 0, layers[li, L_BLAS] != 0)
-        else:  # an Activation layer: z is a copy of its input
-            z[:] = inp
-        a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
+        n_out = layers[li, L_N_OUT]
+        z = block(work, layers[li, L_Z], n_out, B)
+        if not layer_forward(net, li, z, inp, work, B, training):
+            known = False
+        a = block(work, layers[li, L_A], n_out, B)
         if layers[li, L_A] != layers[li, L_Z]:
-            if not activation_forward(a, z, n_out, B, layers[li, L_ACT], act_params[li]):
+            if not activation_forward(a, z, n_out, B, layers[li, L_ACT], net.act_params[li]):
                 known = False
         inp = a
     return inp, known
 
 
 @kernel
-def network_backward(params, grads, layers, act_params, xT, work, B, d_cur, d_next, fused):
+def layer_backward(net, grads, li, dx, dz, inp, work, B):
+    # dx = dL/d(input) (unless li == 0), and the layer's parameter gradients, from dz = dL/d(output
+    # before the activation); False for an unknown kind
+    layers, params = net.layers, net.params
+    kind, n_in, n_out = layers[li, L_KIND], layers[li, L_N_IN], layers[li, L_N_OUT]
+    aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
+    w_off, b_off = layers[li, L_W], layers[li, L_B]
+    if kind == DENSE:
+        dense_backward(dx, grads[w_off:w_off + n_in * n_out], tensor(grads, b_off, n_out), dz, inp,
+                       params[w_off:w_off + n_in * n_out], n_in, n_out, B, b_off >= 0, li > 0,
+                       layers[li, L_BLAS] != 0)
+    elif kind == ACTIVATION:
+        dx[:] = dz
+    elif kind == BATCHNORM:
+        batchnorm_backward(dx, tensor(grads, w_off, n_out), tensor(grads, b_off, n_out), dz, aux,
+                           tensor(params, w_off, n_out), n_out, B, li > 0)
+    elif kind == LAYERNORM:
+        layernorm_backward(dx, tensor(grads, w_off, n_out), tensor(grads, b_off, n_out), dz, aux,
+                           tensor(params, w_off, n_out), n_out, B, li > 0)
+    elif kind == PRELU:
+        prelu_backward(dx, tensor(grads, w_off, n_out), dz, inp, tensor(params, w_off, n_out), n_out, B, li > 0)
+    elif kind == DROPOUT or kind == GAUSSIAN_NOISE or kind == GAUSSIAN_DROPOUT or kind == ALPHA_DROPOUT:
+        noise_backward(dx, dz, aux, n_out, B)
+    else:
+        return False
+    return True
+
+
+@kernel
+def network_backward(net, grads, xT, work, B, d_cur, d_next, fused):
+    layers = net.layers
     last = layers.shape[0] - 1
     known = True
     for li in range(last, -1, -1):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         dz = d_cur[:n_out * B]  # dL/da on entry
         if layers[li, L_A] != layers[li, L_Z] and not (li == last and fused):
-            z = work[layers[li, L_Z] * B:(layers[li, L_Z] + n_out) * B]
-            a = work[layers[li, L_A] * B:(layers[li, L_A] + n_out) * B]
+            z = block(work, layers[li, L_Z], n_out, B)
+            a = block(work, layers[li, L_A], n_out, B)
             da = dz
             dz = d_next[:n_out * B]  # not in place: in place never vectorises
-            if not activation_backward(dz, da, z, a, n_out, B, layers[li, L_ACT], act_params[li]):
+            if not activation_backward(dz, da, z, a, n_out, B, layers[li, L_ACT], net.act_params[li]):
                 known = False
             d_cur, d_next = d_next, d_cur  # d_cur holds dz, d_next is free
-        if layers[li, L_KIND] == KIND_DENSE:
-            inp = xT if li == 0 else work[layers[li - 1, L_A] * B:(layers[li - 1, L_A] + n_in) * B]
-            w_off, b_off = layers[li, L_W], layers[li, L_B]
-            b0 = max(b_off, 0)
-            dense_backward(d_next[:n_in * B], grads[w_off:w_off + n_in * n_out], grads[b0:b0 + n_out], dz, inp,
-                           params[w_off:w_off + n_in * n_out], n_in, n_out, B, b_off >= 0, li > 0,
-                           layers[li, L_BLAS] != 0)
-            d_cur, d_next = d_next, d_cur  # d_cur holds dx
-        # an Activation layer passes dz on: it is the gradient w.r.t. its input, in d_cur
+        inp = xT if li == 0 else block(work, layers[li - 1, L_A], n_in, B)
+        if not layer_backward(net, grads, li, d_next[:n_in * B], dz, inp, work, B):
+            known = False
+        d_cur, d_next = d_next, d_cur  # d_cur holds dx
     return known

@@ -142,7 +142,8 @@ def test_a_model_claiming_a_huge_architecture_is_refused_fast(tmp_path, good_mod
     with zipfile.ZipFile(good_model) as zf:
         header = json.loads(np.lib.format.read_array(zf.open("header.npy")).tobytes())
     header["config"]["layers"][0]["units"] = 12000
-    header["config"]["layers"].insert(1, dict(header["config"]["layers"][0], name="wide2", input_dim=None))
+    wide = {k: v for k, v in header["config"]["layers"][0].items() if k != "input_shape"}
+    header["config"]["layers"].insert(1, dict(wide, name="wide2"))
     path = _model_with_header(tmp_path, json.dumps(header))
     t0 = time.perf_counter()
     with pytest.raises(fastnn.ModelFileError, match="does not match the architecture"):

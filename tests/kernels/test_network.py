@@ -27,7 +27,7 @@ def kernel_gradients(model, x, y, loss):
     B = len(x)
     ws = layout.workspace(B)
     xT = np.ascontiguousarray(x.T).reshape(-1)  # the network runs on flat feature-major blocks
-    out, known = network_forward(model._params, layout.layers, layout.act_params, xT, ws.work, B)
+    out, known = network_forward(model._net(), xT, ws.work, B, True)
     assert known
     out = out.reshape(-1, B).T.copy()
     grads = np.full(layout.n_params, np.nan)
@@ -35,7 +35,7 @@ def kernel_gradients(model, x, y, loss):
     dout = np.empty_like(out)
     loss_backward(dout, out, y, np.ones(B), B, loss.code, loss.param_vector(np.float64), fused)
     ws.d_cur[:out.size] = dout.T.reshape(-1)
-    network_backward(model._params, grads, layout.layers, layout.act_params, xT, ws.work, B, ws.d_cur, ws.d_next, fused)
+    assert network_backward(model._net(), grads, xT, ws.work, B, ws.d_cur, ws.d_next, fused)
     return out, grads
 
 
@@ -79,7 +79,7 @@ def test_network_gradients_match_reference(arch, blas, rng):
 def test_standalone_activation_layer_and_finite_differences(rng):
     # tanh then Activation('sigmoid') cannot fold (the Dense is not linear): its own table row
     model = build([Dense(5, activation="tanh"), Activation("sigmoid"), Dense(2)], 3)
-    assert model._layout.layers.shape[0] == 3 and model._layout.layers[1, C.L_KIND] == C.KIND_ACTIVATION
+    assert model._layout.layers.shape[0] == 3 and model._layout.layers[1, C.L_KIND] == C.code_of("activation")
     x = rng.normal(size=(4, 3))
     y = rng.normal(size=(4, 2))
     loss = Loss("mse")
