@@ -303,8 +303,24 @@ class Sequential:
 
         return predict_classes(self, x, batch_size=batch_size)
 
-    def __call__(self, x):
-        return self.predict(x)
+    def __call__(self, x, training=False):
+        """The model's outputs for x. training=True runs the forward pass as a training step does
+        (dropout and noise active, BatchNormalization on batch statistics, updating its moving ones),
+        as Keras's model(x, training=True); it draws the next noise and advances the noise stream."""
+        if not training:
+            return self.predict(x)
+        from . import _validation as V
+        from .kernels.network import network_forward
+
+        x = V.features(self._rows(x), self.input_dim, self.dtype)
+        self._ensure_built(x.shape[1])
+        B = len(x)
+        ws = self._layout.workspace(B)
+        out, known = network_forward(self._net(), np.ascontiguousarray(x.T).reshape(-1), ws.work, B, True)
+        if not known:
+            raise RuntimeError("a layer or activation of this model has no kernel branch: a fastnn bug.")
+        self._noise[1] += np.uint64(1)
+        return out.reshape(-1, B).T.copy()
 
     # ---- inspection -----------------------------------------------------------------------
     def summary(self, print_fn=None):
