@@ -99,8 +99,10 @@ def train(
     test_data: Annotated[Optional[Path], typer.Option(
         "--test-data", help="Held-out data to report test metrics on (same format as --data).")] = None,
     layers: Annotated[Optional[str], typer.Option(
-        "--layers", help='Dense layers as units:activation, e.g. "20:tanh,1:tanh". Default: one hidden layer '
-                         'of 20 units and an output layer that fits the loss.')] = None,
+        "--layers", help='Layers, comma-separated: Dense as units:activation, and dropout:RATE, alpha_dropout:RATE, '
+                         'gaussian_dropout:RATE, gaussian_noise:STDDEV, batchnorm, layernorm, prelu; e.g. '
+                         '"512:relu,dropout:0.2,batchnorm,10:softmax". Default: one hidden layer of 20 units and an '
+                         'output layer that fits the loss.')] = None,
     activation: Annotated[Optional[str], typer.Option(
         "--activation", help="Hidden-layer activation of the default model (tanh, or relu for categorical "
                              "losses). Ignored with --layers.")] = None,
@@ -208,6 +210,8 @@ def sweep_command(
     layers: Annotated[Optional[list[str]], typer.Option(
         "--layers", help='Layer specs, separated by ";" or given several times: "20:tanh,1:tanh;40:relu,1:tanh".')] = None,
     batch_size: Annotated[str, typer.Option("--batch-size", help="Batch sizes, comma-separated.")] = "32",
+    dropout: Annotated[Optional[str], typer.Option(
+        "--dropout", help="Dropout rates after every hidden layer, comma-separated, e.g. 0,0.2,0.5.")] = None,
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeds per combination (seed, seed+1, ...).")] = 1,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per trial.")] = 150,
     validation_split: Annotated[float, typer.Option("--validation-split", help="Validation fraction.")] = 0.2,
@@ -230,7 +234,7 @@ def sweep_command(
     from .sweep_cmd import run_sweep
 
     opts = SimpleNamespace(activation=activation, loss=loss, optimizer=optimizer, lr=lr, layers=layers,
-                           batch_size=batch_size, repeats=repeats, epochs=epochs, validation_split=validation_split,
+                           batch_size=batch_size, dropout=dropout, repeats=repeats, epochs=epochs, validation_split=validation_split,
                            seed=seed, data=data, labels=labels, target=target, test_data=test_data, workers=workers,
                            scheduler=scheduler, out=None if out is None else str(out), top=top, quiet=quiet)
     _guard(lambda: run_sweep(opts))

@@ -29,8 +29,9 @@ import numpy as np
 
 from .atomic import replacing
 
-AXES = ("activation", "loss", "optimizer", "lr", "layers", "batch_size")
-DEFAULTS = {"activation": None, "loss": "hinge", "optimizer": "adam", "lr": None, "layers": None, "batch_size": 32}
+AXES = ("activation", "loss", "optimizer", "lr", "layers", "batch_size", "dropout")
+DEFAULTS = {"activation": None, "loss": "hinge", "optimizer": "adam", "lr": None, "layers": None, "batch_size": 32,
+            "dropout": None}
 
 
 @dataclass
@@ -52,14 +53,17 @@ class Trial:
     lr: float = None
     layers: str = None
     batch_size: int = 32
+    dropout: float = None  # Dropout(rate) after every hidden Dense layer
     seed: int = 0
     epochs: int = 150
     validation_split: float = 0.2
 
     @property
     def key(self):
-        """A stable text key: the identity of the trial in a results file."""
-        return "|".join(f"{k}={getattr(self, k)}" for k in AXES + ("seed", "epochs", "validation_split"))
+        """A stable text key: the identity of the trial in a results file (dropout only when set, so
+        results files written before the dropout axis keep their keys)."""
+        axes = AXES if self.dropout else AXES[:-1]
+        return "|".join(f"{k}={getattr(self, k)}" for k in axes + ("seed", "epochs", "validation_split"))
 
     def combo(self):
         return tuple(getattr(self, k) for k in AXES)
@@ -87,6 +91,10 @@ def _check_values(axis, values):
             from .tasks import parse_layers
 
             parse_layers(v)
+        elif axis == "dropout":
+            v = float(v)
+            if not (math.isfinite(v) and 0 <= v < 1):
+                raise ValueError(f"dropout values must be rates in [0, 1), got {v}.")
         elif axis == "batch_size":
             if isinstance(v, float) and not v.is_integer():
                 raise ValueError(f"batch_size values must be positive integers, got {v}.")
@@ -100,11 +108,11 @@ def _check_values(axis, values):
 
 
 def grid(activation=(None,), loss=("hinge",), optimizer=("adam",), lr=(None,), layers=(None,), batch_size=(32,),
-         repeats=1, seed=0, epochs=150, validation_split=0.2):
+         repeats=1, seed=0, epochs=150, validation_split=0.2, dropout=(None,)):
     """Every combination of the given values, `repeats` seeds each (seed, seed + 1, ...).
     Unknown names and bad values raise ValueError before anything runs."""
     values = {"activation": activation, "loss": loss, "optimizer": optimizer, "lr": lr, "layers": layers,
-              "batch_size": batch_size}
+              "batch_size": batch_size, "dropout": dropout}
     for axis, vals in values.items():
         if isinstance(vals, (str, int, float)) or vals is None:
             vals = [vals]
@@ -120,8 +128,9 @@ def grid(activation=(None,), loss=("hinge",), optimizer=("adam",), lr=(None,), l
                 for r in values["lr"]:
                     for la in values["layers"]:
                         for b in values["batch_size"]:
-                            for k in range(repeats):
-                                trials.append(Trial(a, lo, o, r, la, b, seed + k, epochs, validation_split))
+                            for d in values["dropout"]:
+                                for k in range(repeats):
+                                    trials.append(Trial(a, lo, o, r, la, b, d, seed + k, epochs, validation_split))
     return trials
 
 
@@ -136,7 +145,7 @@ def run_trial(trial, data):
         _, _, summary = train_and_evaluate(
             data.x, data.y, test, loss=trial.loss, optimizer=trial.optimizer, lr=trial.lr, layers=trial.layers,
             activation=trial.activation, epochs=trial.epochs, batch_size=trial.batch_size,
-            validation_split=trial.validation_split, seed=trial.seed)
+            validation_split=trial.validation_split, seed=trial.seed, dropout=trial.dropout)
         record.update(status="ok", error="", train_loss=summary.get("loss"), train_accuracy=summary.get("accuracy"),
                       **{k: summary.get(k) for k in ("val_loss", "val_accuracy", "test_loss", "test_accuracy",
                                                      "epochs_run", "train_seconds")})
@@ -371,7 +380,7 @@ class ResultsFile:
 def _typed(row):
     """CSV gives strings: restore numbers and None so summaries and keys work."""
     out = dict(row)
-    for k in ("lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+    for k in ("lr", "dropout", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
               "train_seconds", "seconds"):
         v = out.get(k)
         if isinstance(v, str):

@@ -146,28 +146,87 @@ def default_layers(coding, loss_name, activation=None):
     return [(20, hidden), output]
 
 
+# the non-Dense parts of a --layers spec: token -> (layer class name, takes a number)
+LAYER_TOKENS = {
+    "dropout": ("Dropout", True), "alpha_dropout": ("AlphaDropout", True),
+    "gaussian_dropout": ("GaussianDropout", True), "gaussian_noise": ("GaussianNoise", True),
+    "noise": ("GaussianNoise", True), "batchnorm": ("BatchNormalization", False),
+    "batch_normalization": ("BatchNormalization", False), "layernorm": ("LayerNormalization", False),
+    "layer_normalization": ("LayerNormalization", False), "prelu": ("PReLU", False),
+}
+
+
 def parse_layers(spec):
-    """'20:tanh,1:tanh' -> [(20, 'tanh'), (1, 'tanh')] (activation defaults to linear)."""
+    """'512:relu,dropout:0.2,batchnorm,10:softmax' -> [(512, 'relu'), ('dropout', 0.2), ('batchnorm', None),
+    (10, 'softmax')]: Dense layers as units:activation (linear by default), the other kinds by name."""
     from . import activations
+    from .registry import closest
 
     layers = []
     for part in (p.strip() for p in str(spec).split(",")):
         if not part:
             raise ValueError(f"layers {spec!r}: empty layer (two commas in a row?). Example: 20:tanh,1:tanh")
-        units, _, act = part.partition(":")
-        try:
-            n = int(units)
-        except ValueError:
-            raise ValueError(f"layers {spec!r}: {units!r} is not a number of units. Example: 20:tanh") from None
+        head, _, arg = (t.strip() for t in part.partition(":"))
+        if not head.lstrip("-").isdigit():
+            if head.lower() not in LAYER_TOKENS:
+                hint = closest(head, list(LAYER_TOKENS))
+                raise ValueError(f"layers {spec!r}: {head!r} is not a number of units or a layer name"
+                                 f"{f' (did you mean {hint!r}?)' if hint else ''}. Layer names: "
+                                 f"{', '.join(LAYER_TOKENS)}. Example: 20:tanh,dropout:0.2,1:tanh")
+            takes_number = LAYER_TOKENS[head.lower()][1]
+            if takes_number:
+                try:
+                    value = float(arg)
+                except ValueError:
+                    raise ValueError(f"layers {spec!r}: {head} needs a rate, e.g. {head}:0.2") from None
+                layers.append((head.lower(), value))
+            elif arg:
+                raise ValueError(f"layers {spec!r}: {head} takes no value (got {arg!r}).")
+            else:
+                layers.append((head.lower(), None))
+            continue
+        n = int(head)
         if n < 1:
             raise ValueError(f"layers {spec!r}: a layer needs at least 1 unit, got {n}.")
-        name = act.strip() or "linear"
+        name = arg or "linear"
         try:
             activations.canonical_name(name)
         except ValueError as exc:
             raise ValueError(f"layers {spec!r}: {exc}") from None
         layers.append((n, name))
+    if not any(isinstance(item[0], int) for item in layers):
+        raise ValueError(f"layers {spec!r}: at least one Dense layer (units:activation) is needed.")
     return layers
+
+
+def layer_text(item):
+    """(20, 'tanh') -> '20:tanh', ('dropout', 0.2) -> 'dropout:0.2', ('batchnorm', None) -> 'batchnorm'."""
+    head, arg = item
+    return f"{head}:{arg:g}" if isinstance(arg, float) else (f"{head}:{arg}" if arg is not None else head)
+
+
+def with_dropout(layer_list, rate):
+    """Dropout(rate) after every hidden Dense layer (the sweep's --dropout axis); rate 0 or None: unchanged."""
+    if not rate:
+        return list(layer_list)
+    dense = [i for i, item in enumerate(layer_list) if isinstance(item[0], int)]
+    out = []
+    for i, item in enumerate(layer_list):
+        out.append(item)
+        if i in dense[:-1]:
+            out.append(("dropout", float(rate)))
+    return out
+
+
+def _make_layer(item, first, n_features):
+    from . import layers as L
+
+    head, arg = item
+    input_kw = {"input_dim": n_features} if first else {}
+    if isinstance(head, int):
+        return L.Dense(head, activation=arg, **input_kw)
+    cls = getattr(L, LAYER_TOKENS[head][0])
+    return cls(arg, **input_kw) if arg is not None else cls(**input_kw)
 
 
 def make_optimizer(name, lr=None):
@@ -180,22 +239,24 @@ def make_optimizer(name, lr=None):
 
 
 def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None, activation=None,
-                metrics=("accuracy",), seed=0, dtype="float32"):
+                metrics=("accuracy",), seed=0, dtype="float32", dropout=None):
     """A compiled Sequential for this task, with the label coding in model.metadata."""
-    from .layers import Dense
     from .losses import get as get_loss
     from .models import Sequential
 
     loss = get_loss(loss)
     layer_list = parse_layers(layers) if isinstance(layers, str) else (layers or default_layers(coding, loss.name,
                                                                                                  activation))
-    if layer_list[-1][0] != coding.n_outputs:
-        raise ValueError(f"the layers end with {layer_list[-1][0]} unit(s) but loss {loss.name!r} on this target "
-                         f"needs {coding.n_outputs} output(s) ({coding.kind} labels, classes: {coding.classes}).")
+    layer_list = with_dropout(layer_list, dropout)
+    units = [item[0] for item in layer_list if isinstance(item[0], int)][-1]
+    if units != coding.n_outputs or not isinstance(layer_list[-1][0], int):
+        raise ValueError(f"the layers end with {layer_text(layer_list[-1])} ({units} unit(s)) but loss {loss.name!r} "
+                         f"on this target needs {coding.n_outputs} output(s) from a last Dense layer ({coding.kind} "
+                         f"labels, classes: {coding.classes}).")
     metric_names = [m for m in metrics if not (coding.kind == "regression" and m in ("accuracy", "acc"))]
     model = Sequential(name="fastnn_task", dtype=dtype, seed=seed)
-    for i, (units, act) in enumerate(layer_list):
-        model.add(Dense(units, activation=act, input_dim=n_features if i == 0 else None))
+    for i, item in enumerate(layer_list):
+        model.add(_make_layer(item, i == 0, n_features))
     model.compile(optimizer=make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer,
                   loss=loss, metrics=metric_names)
     model.metadata = {"labels": coding.to_json()}
@@ -204,7 +265,7 @@ def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None
 
 def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=None, layers=None, activation=None,
                        epochs=150, batch_size=32, validation_split=0.2, metrics=("accuracy",), seed=0,
-                       dtype="float32", verbose=0):
+                       dtype="float32", verbose=0, dropout=None):
     """Train one configuration and evaluate it. Returns (model, history, summary dict); the
     summary holds the configuration, the final and validation logs, the test results when a
     test set (x_test, raw_y_test) is given, and the training time."""
@@ -214,14 +275,14 @@ def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=N
     coding = choose_coding(raw_y, loss_name)
     y = coding.encode(raw_y)
     model, layer_list = build_model(x.shape[1], coding, loss_name, optimizer, lr, layers, activation, metrics, seed,
-                                    dtype)
+                                    dtype, dropout)
     t0 = time.perf_counter()
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=validation_split,
                         verbose=verbose)
     seconds = time.perf_counter() - t0
     opt = model.optimizer
     summary = {"loss_function": loss_name, "optimizer": type(opt).__name__.lower(),
-               "learning_rate": opt.learning_rate, "layers": [f"{u}:{a}" for u, a in layer_list],
+               "learning_rate": opt.learning_rate, "layers": [layer_text(item) for item in layer_list],
                "batch_size": batch_size, "seed": seed, "epochs_run": len(history.epoch),
                "train_seconds": round(seconds, 6), "interrupted": bool(history.interrupted),
                "nonfinite": bool(history.nonfinite)}
