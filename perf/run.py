@@ -58,6 +58,13 @@ def _worker(kind, conn):
             elif name == "P":
                 data.setdefault("s", W.s_data())
                 result = peer.predict_p(data["s"][0], **kwargs)
+            elif name == "M":
+                data.setdefault("l", W.l_data())
+                if kind == "torch":
+                    peer.torch.set_num_threads(os.cpu_count())
+                result = peer.fit_m(*data["l"])
+                if kind == "torch":
+                    peer.torch.set_num_threads(1)
             elif name == "G":
                 from perf.scaling import scaling
 
@@ -173,7 +180,7 @@ def table_rows(results, base="fastnn", unit=fmt_time, higher_is_better=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="S,L,P,C,G,X", help="comma-separated workloads (S,L,P,C,G,X)")
+    parser.add_argument("--only", default="S,L,M,P,C,G,X", help="comma-separated workloads (S,L,M,P,C,G,X)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-peers", action="store_true", help="fastnn and the NumPy reference only")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
@@ -235,6 +242,23 @@ def main(argv=None):
             if "pytorch" in tput:
                 r = f / tput["pytorch"]["median"]
                 verdicts.append(f"L vs PyTorch: {r:.2f}x (bar >= 1.5): {'MET' if r >= 1.5 else 'NOT MET'}")
+        if "M" in only:
+            print("M: Keras's MNIST MLP with dropout, 1 epoch", flush=True)
+            from perf.workloads import L_ROWS
+
+            m = round_robin([p for p in peers if p.kind != "numpy"], "M", max(reps - 2, 2))
+            tput = {k: {kk: (L_ROWS / v if kk != "n" else v) for kk, v in r.items()} for k, r in m.items()}
+            for r in tput.values():
+                r["min"], r["max"] = r["max"], r["min"]
+            lines += ["## M: Keras's classic MNIST MLP: 60000x784 random data, 784-512-512-10 relu, Dropout 0.2 "
+                      "after each hidden layer, RMSprop, sparse CCE, batch 128, 1 epoch (all cores)", "",
+                      "| peer | throughput | range | n | fastnn / peer |", "|---|---|---|---|---|"]
+            lines += table_rows(tput, unit=lambda sps: f"{sps:,.0f} samples/s", higher_is_better=True) + [""]
+            f = tput["fastnn"]["median"]
+            for peer, bar in (("keras 3 (jax)", 1.3), ("pytorch", 2.0)):
+                if peer in tput:
+                    r = f / tput[peer]["median"]
+                    verdicts.append(f"M vs {peer}: {r:.2f}x (bar >= {bar}): {'MET' if r >= bar else 'NOT MET'}")
         if "P" in only:
             print("P: single-row predict", flush=True)
             p = round_robin(peers, "P", reps)
