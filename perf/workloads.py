@@ -183,8 +183,12 @@ class Torch:
         nn = torch.nn
         torch.manual_seed(0)
         model = nn.Sequential(nn.Linear(L_FEATURES, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, L_CLASSES))
-        opt = torch.optim.Adam(model.parameters(), lr=0.001)
-        loss_fn = nn.CrossEntropyLoss()  # softmax + sparse CCE, fused as PyTorch teaches
+        return self._timed_epoch(model, torch.optim.Adam(model.parameters(), lr=0.001), x, y)
+
+    def _timed_epoch(self, model, opt, x, y):
+        """One shuffled epoch of the standard eager loop, after a short warm-up; returns its seconds."""
+        torch = self.torch
+        loss_fn = torch.nn.CrossEntropyLoss()  # softmax + sparse CCE, fused as PyTorch teaches
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 
         def epoch(n):
@@ -206,23 +210,9 @@ class Torch:
         torch.manual_seed(0)
         model = nn.Sequential(nn.Linear(L_FEATURES, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 512), nn.ReLU(),
                               nn.Dropout(0.2), nn.Linear(512, L_CLASSES))
+        model.train()  # dropout on
         opt = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)  # Keras's defaults
-        loss_fn = nn.CrossEntropyLoss()
-        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-        model.train()
-
-        def epoch(n):
-            perm = torch.randperm(n)
-            for i in range(0, n, L_BATCH):
-                idx = perm[i:i + L_BATCH]
-                opt.zero_grad()
-                loss_fn(model(xt[idx]), yt[idx]).backward()
-                opt.step()
-
-        epoch(2 * L_BATCH)
-        t0 = time.perf_counter()
-        epoch(len(x))
-        return time.perf_counter() - t0
+        return self._timed_epoch(model, opt, x, y)
 
     def predict_p(self, x, calls=5000):
         torch = self.torch

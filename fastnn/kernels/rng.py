@@ -58,6 +58,12 @@ def stream_base(key, step, layer):
 
 
 @kernel
+def uniform_bits(base, i):
+    # the 53 random bits behind uniform(base, i) (that is their value / 2^53), as an integer
+    return mix64(base + np.uint64(i) * _K_ELEMENT) >> np.uint64(11)
+
+
+@kernel
 def uniform(base, i):
     # U[0, 1) for element i of a stream, with 53 random bits
     return np.float64(mix64(base + np.uint64(i) * _K_ELEMENT) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
