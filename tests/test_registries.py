@@ -152,3 +152,53 @@ def test_a_kernel_that_meets_an_unknown_code_makes_fit_raise(monkeypatch):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(RuntimeError, match="no branch"):
         model.predict(np.ones((4, 2)))
+
+
+def test_layer_kind_codes_match_the_layer_classes():
+    from fastnn import layers as L
+    from fastnn.kernels import batchnorm, dropout, layernorm, network, prelu
+    from fastnn.kernels.codes import code_of
+
+    kernel = set()
+    for module in (network, dropout, batchnorm, layernorm, prelu):
+        kernel |= {value for name, value in vars(module).items()
+                   if name.isupper() and type(value) is int and value >= 1 << 16 and value not in kernel_codes(KA)}
+    python_side = {code_of(cls.kind) for cls in L.LAYER_CLASSES.values() if cls.kind is not None}
+    assert python_side == kernel
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in __import__("fastnn").layers.LAYER_CLASSES.items()
+                                        if c.kind not in (None,)))
+def test_every_layer_kind_has_a_working_kernel_branch(name):
+    from fastnn import Dense, Sequential
+    from fastnn import layers as L
+    from fastnn.reference import layers as ref_layers
+
+    cls = L.LAYER_CLASSES[name]
+    args = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.3,), "AlphaDropout": (0.3,),
+            "GaussianDropout": (0.3,), "GaussianNoise": (0.3,)}.get(name, ())
+    layer = cls(*args)
+    if cls.kind not in ("dense", "activation"):
+        ref_layers.forward({"kind": cls.kind, "rate": 0.0, "gamma": None, "beta": None, "moving_mean": 0.0,
+                            "moving_variance": 1.0, "momentum": 0.9, "epsilon": 1e-3, "alpha": 0.1},
+                           np.ones((2, 3)), False)  # the reference knows the kind
+    model = Sequential([Dense(3, input_dim=2), layer, Dense(1)], dtype="float64", seed=0)
+    model.compile("sgd", "mse")
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(np.random.default_rng(0).random((8, 2)), np.ones(8), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert any(not np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+
+
+def test_an_unknown_layer_kind_is_reported():
+    from fastnn import Dense, Sequential
+    from fastnn.kernels.codes import L_KIND
+
+    model = Sequential([Dense(3, input_dim=2), Dense(1)], seed=0)
+    model.compile("sgd", "mse")
+    model.build()
+    model._layout.layers[1, L_KIND] = UNKNOWN
+    with pytest.raises(RuntimeError, match="no branch"):
+        model.fit(np.ones((4, 2)), np.ones(4), epochs=1, verbose=0)
+    with pytest.raises(RuntimeError, match="no branch"):
+        model.predict(np.ones((4, 2)))
