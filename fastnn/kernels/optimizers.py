@@ -87,8 +87,14 @@ RMSPROP = code_of("rmsprop")
 def rmsprop_update(params, grads, v, m, avg, lr, rho, momentum, eps, centered):
     n = params.shape[0]
     lr_, rho_, c_rho, eps_ = typed(params, lr), typed(params, rho), typed(params, 1.0 - rho), typed(params, eps)
-    # step = lr g / sqrt(v + eps), epsilon INSIDE the sqrt (Keras 3); written into grads
-    if centered:
+    # step = lr g / sqrt(v + eps), epsilon INSIDE the sqrt (Keras 3)
+    if not centered and momentum == 0:  # the default: one pass (a second pass over P cost 10% of an MLP step)
+        for i in range(n):
+            g = grads[i]
+            v[i] = rho_ * v[i] + c_rho * g * g
+            params[i] -= lr_ * g / math.sqrt(v[i] + eps_)
+        return
+    if centered:  # the step is written into grads, then applied with or without momentum
         for i in range(n):
             g = grads[i]
             v[i] = rho_ * v[i] + c_rho * g * g
