@@ -61,6 +61,8 @@ SPECS.add(ActivationSpec("sparse_plus"))
 SPECS.add(ActivationSpec("sparse_sigmoid"))
 SPECS.add(ActivationSpec("soft_shrink", {"threshold": 0.5}, {"threshold": {"low": 0}}, ("threshold",)))
 SPECS.add(ActivationSpec("hard_shrink", {"threshold": 0.5}, {"threshold": {"low": 0}}, ("threshold",)))
+SPECS.add(ActivationSpec("threshold", {"threshold": 0.0, "default_value": 0.0},
+                         {"threshold": {}, "default_value": {}}, ("threshold", "default_value")))
 SPECS.add(ActivationSpec("softmax", {"axis": -1}))
 SPECS.add(ActivationSpec("log_softmax", {"axis": -1}))
 
@@ -276,6 +278,11 @@ def soft_shrink(x, threshold=0.5):
 
 def hard_shrink(x, threshold=0.5):
     return _apply(ActivationFunction("hard_shrink", threshold=threshold), x)
+
+
+def threshold(x, threshold=0.0, default_value=0.0):
+    """x where x > threshold, default_value elsewhere (Keras 3's keras.activations.threshold)."""
+    return _apply(ActivationFunction("threshold", threshold=threshold, default_value=default_value), x)
 
 
 def softmax(x, axis=-1):

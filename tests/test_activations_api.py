@@ -59,3 +59,12 @@ def test_bad_parameters_are_clear_errors():
 def test_arbitrary_python_callables_are_refused():
     with pytest.raises(TypeError, match="compiled kernels"):
         activations.get(lambda x: x * 2)
+
+
+def test_threshold_is_keras_3s_element_wise_threshold():
+    # keras.activations.threshold(x, threshold, default_value): x where x > threshold (strictly)
+    from fastnn import activations
+
+    out = activations.threshold(np.array([-1.0, 0.0, 0.5, 2.0]), threshold=0.5, default_value=-3.0)
+    np.testing.assert_array_equal(out, [-3.0, -3.0, -3.0, 2.0])
+    assert "threshold" in activations.names()

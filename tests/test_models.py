@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import fastnn
-from fastnn import Activation, Dense, Input, Sequential
+from fastnn import Activation, Dense, Input, Sequential, optimizers
 
 
 def tutorial(n=250, seed=0):
@@ -220,3 +220,22 @@ def test_predict_fast_path_still_rejects_nan():
     row[0, 3] = np.nan
     with pytest.raises(ValueError, match="row 0, column 3"):
         model.predict(row)
+
+
+def test_class_weight_leaves_validation_unweighted_and_ignores_absent_classes():
+    # Keras 3 applies class_weight to the training batches only (issue 15: val_loss was 1.898 vs 0.646)
+    x, y = tutorial()
+    y01 = (y > 0).astype(float)
+
+    def run(**kw):
+        m = Sequential([Dense(4, activation="tanh", input_dim=5), Dense(1, activation="sigmoid")], seed=3)
+        m.compile(optimizers.SGD(learning_rate=0.0), "binary_crossentropy")  # weights fixed, as Keras's golden
+        return m.fit(x, y01, epochs=2, shuffle=False, validation_split=0.2, verbose=0, **kw).history
+
+    plain, weighted = run(), run(class_weight={0: 5.0, 1: 0.5})
+    assert weighted["val_loss"] == plain["val_loss"]  # validation is never weighted by class
+    assert weighted["loss"][0] != plain["loss"][0]
+    absent = run(class_weight={0: 1.0, 1: 1.0, 7: 3.0})  # class 7 is not in y: ignored, as Keras does
+    assert absent["loss"] == plain["loss"]
+    with pytest.raises(ValueError, match="integer class ids"):
+        run(class_weight={"a": 1.0})

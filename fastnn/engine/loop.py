@@ -122,13 +122,14 @@ def _class_weights(class_weight, y, sw):
     if not isinstance(class_weight, dict):
         raise TypeError("class_weight must be a dict {class: weight}.")
     ids = np.round(y[:, 0]).astype(np.int64) if y.shape[1] == 1 else y.argmax(axis=1)
-    present = set(np.unique(ids).tolist())
     weights = np.ones(len(ids), dtype=np.float64)
     for cls, w in class_weight.items():
-        if int(cls) not in present:
-            raise ValueError(f"class_weight has class {cls!r}, but the labels' classes are {sorted(present)}.")
-        if not np.isfinite(w) or w < 0:
-            raise ValueError(f"class_weight[{cls!r}] must be finite and non-negative, got {w}.")
+        # a class missing from the labels is ignored, as in Keras (a cross-validation fold may lack one)
+        if isinstance(cls, bool) or not isinstance(cls, (int, np.integer, float, np.floating)) or cls != int(cls):
+            raise ValueError(f"class_weight keys must be integer class ids, got {cls!r}.")
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)) or not np.isfinite(w) \
+                or w < 0:
+            raise ValueError(f"class_weight[{cls!r}] must be a finite, non-negative number, got {w!r}.")
         weights[ids == int(cls)] = float(w)
     return (sw * weights).astype(sw.dtype)
 
@@ -189,8 +190,8 @@ def _fit_data(model, x, y, sample_weight, class_weight, validation_split, valida
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")
     sw = V.sample_weights(sample_weight, len(x), model.dtype)
-    sw = _class_weights(class_weight, y, sw)
     x, y, sw, xv, yv, swv = _split_validation(x, y, sw, validation_split, validation_data, model)
+    sw = _class_weights(class_weight, y, sw)  # the training rows only: Keras never weights validation by class
     return Data(x, y, sw), Data(xv, yv, swv)
 
 

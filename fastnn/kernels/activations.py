@@ -452,6 +452,20 @@ def shrink_backward(x, a, g, t):  # both shrinks pass the gradient where |x| > t
     return g if abs(x) > t else typed(x, 0.0)
 
 
+# ---- threshold (threshold, default_value): x above the threshold, default_value elsewhere ------------
+THRESHOLD = code_of("threshold")
+
+
+@kernel
+def threshold_forward(x, t, default_value):
+    return x if x > t else default_value
+
+
+@kernel
+def threshold_backward(x, a, g, t):
+    return g if x > t else typed(x, 0.0)
+
+
 # ---- softmax and log_softmax: per sample (column), not element-wise -----------------------------------------
 SOFTMAX = code_of("softmax")
 LOG_SOFTMAX = code_of("log_softmax")
@@ -592,6 +606,9 @@ def parametric_forward(a, z, m, code, p):
     elif code == HARD_SHRINK:
         for i in range(m):
             a[i] = hard_shrink_forward(z[i], p0)
+    elif code == THRESHOLD:
+        for i in range(m):
+            a[i] = threshold_forward(z[i], p0, p1)
     else:
         return False
     return True
@@ -694,6 +711,9 @@ def parametric_backward(dz, da, z, a, m, code, p):
     elif code == SOFT_SHRINK or code == HARD_SHRINK:
         for i in range(m):
             dz[i] = shrink_backward(z[i], a[i], da[i], p0)
+    elif code == THRESHOLD:
+        for i in range(m):
+            dz[i] = threshold_backward(z[i], a[i], da[i], p0)
     else:
         return False
     return True

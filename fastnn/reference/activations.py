@@ -18,6 +18,7 @@ _DEFAULTS = {
     "squareplus": {"b": 4.0},
     "soft_shrink": {"threshold": 0.5},
     "hard_shrink": {"threshold": 0.5},
+    "threshold": {"threshold": 0.0, "default_value": 0.0},
 }
 
 
@@ -94,6 +95,8 @@ def forward(name, z, **params):
         return np.where(z > t, z - t, np.where(z < -t, z + t, 0.0))
     if name == "hard_shrink":
         return np.where(np.abs(z) > p["threshold"], z, 0.0)
+    if name == "threshold":
+        return np.where(z > p["threshold"], z, p["default_value"])
     if name == "softmax":
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
@@ -109,6 +112,8 @@ def derivative(name, z, **params):
     one = np.ones_like(z)
     if name == "linear":
         return one
+    if name == "threshold":
+        return np.where(z > p["threshold"], 1.0, 0.0)
     if name == "relu":
         s, m, t = p["negative_slope"], p["max_value"], p["threshold"]
         above = one if m is None else np.where((z > 0) & (z < m), 1.0, 0.0)
