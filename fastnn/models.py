@@ -13,11 +13,10 @@ from . import config
 from . import losses as _losses
 from . import optimizers as _optimizers
 from . import random as _random
-from .kernels import codes as C
-from .layers import Activation, Dense, InputSpec, Layer, assign_weights
-from .kernels.args import Net
 from .engine import memory
-from .engine.layout import LayerSpec, Layout
+from .engine.layout import Layout
+from .kernels.args import Net
+from .layers import InputSpec, Layer, assign_weights
 
 
 class Sequential:

@@ -20,7 +20,6 @@ except ImportError:  # another Python implementation
     _signal = signal
 
 from .. import _validation as V
-from . import memory
 from .. import metrics as _metrics
 from ..callbacks import CallbackList, History
 from ..kernels import codes as C

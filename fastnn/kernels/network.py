@@ -49,7 +49,7 @@ def tensor(buf, offset, size):
 def layer_forward(net, li, z, inp, work, B, training):
     # z = the layer's output before its activation; False for an unknown kind
     layers, params = net.layers, net.params
-    kind, n_in, n_out = layers[li, L_KIND], layers[li, L_N_IN], layers[li, L_N_OUT]
+    kind, n_out = layers[li, L_KIND], layers[li, L_N_OUT]
     kp = net.kind_params[li]
     aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
     if kind == ACTIVATION:  # z is a copy of the input; the activation follows (Dense: network_forward)
@@ -99,7 +99,7 @@ def layer_backward(net, grads, li, dx, dz, inp, work, B):
     # dx = dL/d(input) (unless li == 0), and the layer's parameter gradients, from dz = dL/d(output
     # before the activation); False for an unknown kind
     layers, params = net.layers, net.params
-    kind, n_in, n_out = layers[li, L_KIND], layers[li, L_N_IN], layers[li, L_N_OUT]
+    kind, n_out = layers[li, L_KIND], layers[li, L_N_OUT]
     aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
     w_off, b_off = layers[li, L_W], layers[li, L_B]
     if kind == ACTIVATION:  # (Dense: network_backward)
