@@ -89,9 +89,7 @@ class Sequential:
         """The width coming out of `layers` (None while the input width is unknown)."""
         width = None if self._input_shape is None else math.prod(self._input_shape)
         for layer in layers:
-            if width is None and layer.kind in ("dense",):
-                width = 0  # unknown input, but a Dense fixes what comes out
-            width = layer.output_width(width) if width is not None else None
+            width = layer.output_width(width)  # a Dense fixes its width even when the input's is unknown
         return width
 
     @property

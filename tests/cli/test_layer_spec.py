@@ -27,7 +27,7 @@ def test_train_with_dropout_and_batchnorm_then_info(tmp_path):
     assert [type(layer).__name__ for layer in load_model(out).layers] == ["Dense", "Dropout", "BatchNormalization",
                                                                          "Dense"]
     info = invoke("info", out)
-    assert info.exit_code == 0 and "dropout (Dropout)" in info.stdout and "Non-trainable params: 64" in info.stdout
+    assert info.exit_code == 0 and "(Dropout)" in info.stdout and "(BatchNormalization)" in info.stdout and "Non-trainable params: 64" in info.stdout
 
 
 @pytest.mark.parametrize("spec,fragment", [
