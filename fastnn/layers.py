@@ -1,5 +1,6 @@
 """Layers, Keras style: Dense, Activation (and ReLU/LeakyReLU/ELU/Softmax), Dropout, GaussianNoise,
-GaussianDropout, AlphaDropout, BatchNormalization, LayerNormalization, PReLU, Flatten, Input.
+GaussianDropout, AlphaDropout, BatchNormalization, LayerNormalization, Normalization, PReLU, Flatten,
+Input.
 
 A layer here is a description. It builds its own row of the kernels' layer table (spec()), says
 how wide its output is, initialises its own tensors and writes its own config; the model only
@@ -412,6 +413,72 @@ class LayerNormalization(Layer):
         return {**self.base_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
                 "scale": self.scale, "beta_initializer": self.beta_initializer.get_config(),
                 "gamma_initializer": self.gamma_initializer.get_config()}
+
+
+class Normalization(Layer):
+    """Normalization(axis=-1, mean=None, variance=None, invert=False): y = (x - mean) / sqrt(variance)
+    per feature (the standard deviation floored at 1e-7), the same in training and inference.
+    mean and variance are given, or learned from data by adapt(x) (biased variance, as Keras);
+    they are non-trainable state. invert=True maps normalised values back. Weights: mean, variance."""
+
+    kind = "normalization"
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _feature_axis("Normalization", axis)
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization: give both mean and variance, or neither (and call adapt(x)).")
+        self.invert = bool(invert)
+        self._given = None if mean is None else (self._statistic("mean", mean), self._statistic("variance", variance))
+        if self._given is not None and np.any(self._given[1] < 0):
+            raise ValueError("Normalization: variance must be non-negative.")
+        self._adapted = None  # (mean, variance) from adapt() before the model was built
+
+    @staticmethod
+    def _statistic(what, value):
+        arr = np.asarray(value, dtype=np.float64).reshape(-1)
+        if arr.size == 0 or not np.all(np.isfinite(arr)):
+            raise ValueError(f"Normalization: {what} must be finite numbers, got {value!r}.")
+        return arr
+
+    def adapt(self, data):
+        """Set mean and variance from data (samples, features): the per-feature mean and biased
+        variance, as keras.layers.Normalization.adapt."""
+        arr = np.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, 1)
+        arr = arr.reshape(len(arr), -1) if arr.ndim > 2 else arr
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or len(arr) == 0:
+            raise ValueError(f"Normalization.adapt: data must be a non-empty numeric array, got dtype {arr.dtype} "
+                             f"and shape {arr.shape}.")
+        arr = arr.astype(np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("Normalization.adapt: data contains NaN or inf; drop or impute them first.")
+        mean, var = arr.mean(axis=0), arr.var(axis=0)
+        views = self._weights_views()
+        if views:
+            if views[0].shape != mean.shape:
+                raise ValueError(f"Normalization.adapt: data has {mean.size} features, the layer has "
+                                 f"{views[0].size}.")
+            assign_weights(views, [mean, var], self.name)
+        self._adapted = (mean, var)
+
+    def spec(self, width):
+        for stats in (self._adapted, self._given):
+            if stats is not None and stats[0].size not in (1, width):
+                raise ValueError(f"Normalization: {stats[0].size} mean/variance values for {width} input features.")
+        return LayerSpec(self.kind, width, width, (), state=((width,), (width,)), kind_params=(float(self.invert),))
+
+    def initialize(self, views, rng):
+        mean, var = self._adapted or self._given or (np.zeros(1), np.ones(1))
+        views[0][...] = mean
+        views[1][...] = var
+
+    def get_config(self):
+        cfg = {**self.base_config(), "axis": self.axis, "invert": self.invert, "mean": None, "variance": None}
+        if self._given is not None:
+            cfg["mean"], cfg["variance"] = self._given[0].tolist(), self._given[1].tolist()
+        return cfg
 
 
 class PReLU(Layer):

@@ -1,5 +1,5 @@
 """Layer kinds: Dropout, GaussianNoise, GaussianDropout, AlphaDropout, BatchNormalization,
-LayerNormalization, PReLU, Flatten. Each is checked against the NumPy reference (fastnn/reference/
+LayerNormalization, Normalization, PReLU, Flatten. Each is checked against the NumPy reference (fastnn/reference/
 layers.py, with the same noise draws), against central finite differences, against Keras 3's own
 test values, statistically (the random layers), and over whole training trajectories."""
 import numpy as np
@@ -8,7 +8,8 @@ import pytest
 import fastnn
 from fastnn import Dense, Sequential, optimizers
 from fastnn.layers import (
-    AlphaDropout, BatchNormalization, Dropout, Flatten, GaussianDropout, GaussianNoise, LayerNormalization, PReLU,
+    AlphaDropout, BatchNormalization, Dropout, Flatten, GaussianDropout, GaussianNoise, LayerNormalization, Normalization,
+    PReLU,
 )
 from fastnn.reference import activations as ref_act
 from fastnn.reference import layers as ref_layers
@@ -27,6 +28,8 @@ KINDS = {
     "batchnorm-no-center": lambda: BatchNormalization(center=False, epsilon=0.01),
     "layernorm": lambda: LayerNormalization(),
     "prelu": lambda: PReLU(alpha_initializer="random_uniform"),
+    "normalization": lambda: Normalization(mean=np.linspace(-1, 1, 6), variance=np.linspace(0.5, 3, 6)),
+    "normalization-invert": lambda: Normalization(mean=0.5, variance=4.0, invert=True),
 }
 
 
@@ -54,6 +57,8 @@ def reference_of(model):
             out.append({"kind": kind, "gamma": w[0], "beta": w[1], "epsilon": layer.epsilon})
         elif kind == "prelu":
             out.append({"kind": kind, "alpha": w[0]})
+        elif kind == "normalization":
+            out.append({"kind": kind, "mean": w[0], "variance": w[1], "invert": layer.invert})
         else:
             share = tuple(layer._share) if hasattr(layer, "_share") else (0, 0)
             out.append({"kind": kind, "rate": cfg.get("rate", cfg.get("stddev")), "share": share})
@@ -190,6 +195,48 @@ def test_prelu_keras_golden():
     np.testing.assert_allclose(model.predict(np.array([[-2, -1, 0, 1, 2]], dtype=np.float32)),
                                [[-0.5, -0.25, 0, 1, 2]])
     assert model.get_weights()[0].shape == (5,)
+
+
+def test_normalization_keras_goldens(tmp_path):
+    # the examples of keras.layers.Normalization's docstring
+    adapt_data = np.array([[0., 7., 4.], [2., 9., 6.], [0., 7., 4.], [2., 9., 6.]], dtype=np.float32)
+    model = Sequential([Normalization(axis=-1, input_shape=(3,))])
+    model.layers[0].adapt(adapt_data)
+    np.testing.assert_allclose(model.predict(np.array([[0., 7., 4.]], dtype=np.float32)), [[-1., -1., -1.]])
+    model = Sequential([Normalization(mean=3., variance=2., input_shape=(1,))])
+    np.testing.assert_allclose(model.predict(np.array([[1.], [2.], [3.]], dtype=np.float32)).ravel(),
+                               [-1.4142135, -0.70710677, 0.], rtol=1e-6)
+    inverse = Sequential([Normalization(invert=True, input_shape=(3,))])
+    inverse.layers[0].adapt(adapt_data)
+    np.testing.assert_allclose(inverse.predict(np.array([[-1., -1., -1.]], dtype=np.float32)), [[0., 7., 4.]])
+    # adapted before the model is built, then saved and loaded: the statistics are state, not trainable
+    early = Normalization()
+    early.adapt(adapt_data)
+    model = Sequential([early, Dense(2)], seed=0)
+    model.build(3)
+    np.testing.assert_allclose(model.layers[0].get_weights()[0], [1., 8., 5.])
+    model.compile("adam", "mse")
+    model.fit(adapt_data, np.ones((4, 2)), epochs=3, verbose=0)
+    np.testing.assert_allclose(model.layers[0].get_weights()[1], [1., 1., 1.])  # not trained
+    model.save(tmp_path / "m.fastnn")
+    loaded = fastnn.load_model(tmp_path / "m.fastnn")
+    np.testing.assert_array_equal(loaded.predict(adapt_data), model.predict(adapt_data))
+    assert model.layers[0].count_params() == 6
+
+
+def test_normalization_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="both mean and variance"):
+        Normalization(mean=1.0)
+    with pytest.raises(ValueError, match="non-negative"):
+        Normalization(mean=1.0, variance=-1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        Normalization().adapt(np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match="3 mean/variance values for 2"):
+        Sequential([Normalization(mean=[1, 2, 3], variance=[1, 1, 1]), Dense(1)]).build(2)
+    model = Sequential([Normalization(input_shape=(2,)), Dense(1)])
+    model.build()
+    with pytest.raises(ValueError, match="3 features"):
+        model.layers[0].adapt(np.ones((4, 3)))
 
 
 def test_alpha_dropout_keras_constants():

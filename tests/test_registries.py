@@ -156,11 +156,11 @@ def test_a_kernel_that_meets_an_unknown_code_makes_fit_raise(monkeypatch):
 
 def test_layer_kind_codes_match_the_layer_classes():
     from fastnn import layers as L
-    from fastnn.kernels import batchnorm, dropout, layernorm, network, prelu
+    from fastnn.kernels import batchnorm, dropout, layernorm, network, normalization, prelu
     from fastnn.kernels.codes import code_of
 
     kernel = set()
-    for module in (network, dropout, batchnorm, layernorm, prelu):
+    for module in (network, dropout, batchnorm, layernorm, prelu, normalization):
         kernel |= {value for name, value in vars(module).items()
                    if name.isupper() and type(value) is int and value >= 1 << 16 and value not in kernel_codes(KA)}
     python_side = {code_of(cls.kind) for cls in L.LAYER_CLASSES.values() if cls.kind is not None}
@@ -180,7 +180,8 @@ def test_every_layer_kind_has_a_working_kernel_branch(name):
     layer = cls(*args)
     if cls.kind not in ("dense", "activation"):
         ref_layers.forward({"kind": cls.kind, "rate": 0.0, "gamma": None, "beta": None, "moving_mean": 0.0,
-                            "moving_variance": 1.0, "momentum": 0.9, "epsilon": 1e-3, "alpha": 0.1},
+                            "moving_variance": 1.0, "momentum": 0.9, "epsilon": 1e-3, "alpha": 0.1,
+                            "mean": 0.0, "variance": 1.0},
                            np.ones((2, 3)), False)  # the reference knows the kind
     model = Sequential([Dense(3, input_dim=2), layer, Dense(1)], dtype="float64", seed=0)
     model.compile("sgd", "mse")

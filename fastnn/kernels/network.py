@@ -11,7 +11,7 @@ offset c is work[c * B : (c + n) * B] for the B rows of the batch at hand, so a 
 still sees contiguous blocks. A linear layer's output block IS its pre-activation block.
 
 A layer kind is one kernel module with its forward and backward side by side (dense.py,
-dropout.py, batchnorm.py, layernorm.py, prelu.py) and one branch in each function below. The
+dropout.py, batchnorm.py, layernorm.py, prelu.py, normalization.py) and one branch in each function below. The
 forward pass takes `training`: the noise layers act only then, and BatchNormalization uses (and
 updates) batch statistics then and its moving statistics otherwise.
 
@@ -26,6 +26,7 @@ from .dense import dense_backward, dense_forward
 from .dropout import ALPHA_DROPOUT, DROPOUT, GAUSSIAN_DROPOUT, GAUSSIAN_NOISE, noise_backward, noise_forward
 from .jit import kernel
 from .layernorm import LAYERNORM, layernorm_backward, layernorm_forward
+from .normalization import NORMALIZATION, normalization_backward, normalization_forward
 from .prelu import PRELU, prelu_backward, prelu_forward
 from .rng import stream_base
 
@@ -64,6 +65,10 @@ def layer_forward(net, li, z, inp, work, B, training):
                           n_out, B, kp[0])
     elif kind == PRELU:
         prelu_forward(z, inp, tensor(params, layers[li, L_W], n_out), n_out, B)
+    elif kind == NORMALIZATION:
+        s = layers[li, L_STATE]
+        normalization_forward(z, inp, net.state[s:s + n_out], net.state[s + n_out:s + 2 * n_out], n_out, B,
+                              kp[0] != 0)
     else:
         base = stream_base(net.noise[0], net.noise[1], li)
         return noise_forward(kind, z, aux, inp, n_out, B, kp, base, training)
@@ -112,6 +117,11 @@ def layer_backward(net, grads, li, dx, dz, inp, work, B):
                            tensor(params, w_off, n_out), n_out, B, li > 0)
     elif kind == PRELU:
         prelu_backward(dx, tensor(grads, w_off, n_out), dz, inp, tensor(params, w_off, n_out), n_out, B, li > 0)
+    elif kind == NORMALIZATION:
+        if li > 0:
+            s = layers[li, L_STATE]
+            normalization_backward(dx, dz, net.state[s + n_out:s + 2 * n_out], n_out, B,
+                                   net.kind_params[li][0] != 0)
     elif kind == DROPOUT or kind == GAUSSIAN_NOISE or kind == GAUSSIAN_DROPOUT or kind == ALPHA_DROPOUT:
         noise_backward(dx, dz, aux, n_out, B)
     else:

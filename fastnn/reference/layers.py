@@ -104,6 +104,11 @@ def forward(layer, x, training=False, noise=None):
         return xhat * (1.0 if gamma is None else gamma) + (0.0 if beta is None else beta), (xhat, inv)
     if kind == "prelu":
         return np.where(x > 0, x, layer["alpha"] * x), x
+    if kind == "normalization":
+        std = np.maximum(np.sqrt(layer["variance"]), 1e-7)
+        if layer.get("invert"):
+            return layer["mean"] + x * std, std
+        return (x - layer["mean"]) / std, 1.0 / std
     raise ValueError(f"reference: unknown layer kind {kind!r}")
 
 
@@ -127,6 +132,8 @@ def backward(layer, g, cache):
         gg = g * gamma
         dx = inv / n * (n * gg - gg.sum(axis=1, keepdims=True) - xhat * (gg * xhat).sum(axis=1, keepdims=True))
         return dx, grads
+    if kind == "normalization":
+        return g * cache, {}
     if kind == "prelu":
         x = cache
         return np.where(x > 0, g, np.where(x < 0, layer["alpha"] * g, 0.0)), {"alpha": (g * np.minimum(x, 0)).sum(0)}
