@@ -19,6 +19,7 @@ import numpy as np
 from . import config
 from ._validation import cast_finite, number
 from .registry import Registry, keras_function_name
+from .tabular import as_array
 from .kernels import codes as C
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def prepare_targets(loss, y, n_outputs, dtype, warn=True, what="y"):
     """Labels as the kernels need them: (N, n_outputs) floats, or (N, 1) class ids for the sparse
     loss. (N,) labels against a 1-unit output expand to (N, 1) (never broadcast to (N, N)).
     Raises ValueError when the labels cannot fit this loss, saying what to do instead."""
-    y = np.asarray(y)
+    y = np.asarray(as_array(y, what)[0])
     if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
         raise ValueError(f"{what} must be numeric, got dtype {y.dtype}. Encode string labels as integers.")
     if y.ndim == 0 or y.ndim > 2:

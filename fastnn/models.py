@@ -13,6 +13,7 @@ from . import config
 from . import losses as _losses
 from . import optimizers as _optimizers
 from . import random as _random
+from . import tabular
 from .engine import memory
 from .engine.layout import Layout
 from .kernels.args import Net
@@ -44,6 +45,7 @@ class Sequential:
         self.loss = None
         self.compiled = False
         self._metric_identifiers = None
+        self.feature_names = None  # the DataFrame column names of the first fit (fastnn/tabular.py)
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -169,10 +171,19 @@ class Sequential:
         if not self.built:
             self.build(n_features)
 
-    def _rows(self, x, what="x"):
-        """x as (samples, features) when the model takes multi-dimensional samples (it starts with
-        Flatten, or its input shape is like (28, 28)): each sample flattened row-major as Keras does
-        (channels_first data moved to channels-last order first). Anything else is returned as is."""
+    def _rows(self, x, what="x", learn_names=False):
+        """x as (samples, features): a DataFrame's columns matched to the model's feature names
+        (fit with learn_names=True remembers them the first time); when the model takes multi-
+        dimensional samples (it starts with Flatten, or its input shape is like (28, 28)), each
+        sample flattened row-major as Keras does (channels_first data moved to channels-last order
+        first). Anything else is returned as is."""
+        if tabular.is_dataframe(x):
+            names = getattr(self, "feature_names", None)
+            x, columns = tabular.dataframe_values(x, what, names)
+            if learn_names and names is None:
+                self.feature_names = columns
+        elif tabular.is_series(x):
+            x = tabular.series_values(x, what)
         first = self.layers[0] if self.layers else None
         flatten = first is not None and first.kind is None
         shape = self._input_shape

@@ -44,6 +44,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         "config": model.get_config(),
         "seed": model._seed,
         "metadata": getattr(model, "metadata", {}) or {},
+        "feature_names": getattr(model, "feature_names", None),
         "compile": None,
     }
     arrays = {"params": model._params, "shuffle_state": model._shuffle_state, "noise_state": model._noise}
@@ -155,6 +156,11 @@ def _rebuild(header, archive, path, compile):
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path!r}: the metadata is not a JSON object.")
     model.metadata = metadata
+    names = header.get("feature_names")
+    if names is not None and (not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+                              or len(names) != layout.n_in or len(set(names)) != len(names)):
+        raise ModelFileError(f"{printable(path)}: the feature names are not {layout.n_in} distinct strings.")
+    model.feature_names = names
     comp = header.get("compile")
     if compile and comp:
         model.compile(optimizer=get_optimizer(comp["optimizer"]), loss=comp["loss"], metrics=comp["metrics"])

@@ -181,7 +181,7 @@ def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verb
 
 def _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data):
     """Validated, coerced training and validation sets (kernels/args.Data)."""
-    x = V.features(model._rows(x), model.input_dim, model.dtype)
+    x = V.features(model._rows(x, learn_names=True), model.input_dim, model.dtype)
     model._ensure_built(x.shape[1])
     if y is None:
         raise ValueError("fit: y (the labels) is required.")
