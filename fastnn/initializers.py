@@ -63,7 +63,8 @@ def _variance_scaling_class(name, scale, mode, distribution):
             return {"name": name}
 
     Named.name = name
-    Named.__name__ = "".join(part.capitalize() for part in name.split("_"))
+    # a module-level name, so instances pickle (joblib, multiprocessing) as fastnn.initializers.GlorotUniform
+    Named.__name__ = Named.__qualname__ = "".join(part.capitalize() for part in name.split("_"))
     return Named
 
 

@@ -235,6 +235,13 @@ class Sequential:
         self.__dict__.update(state)
         self._workspaces = threading.local()
         self._fit_lock = threading.RLock()
+        # joblib hands large arrays to worker processes as read-only memory maps (and scikit-learn's
+        # pickling check loads them so): the kernels write the weights, the optimizer state and the
+        # moving statistics, so each model gets its own writeable copies
+        for owner in (self, self._layout, self.optimizer):
+            for name, value in vars(owner).items() if owner is not None else ():
+                if isinstance(value, np.ndarray) and not value.flags.writeable:
+                    setattr(owner, name, np.array(value))
 
     # ---- weights --------------------------------------------------------------------------
     def get_weights(self):

@@ -239,3 +239,19 @@ def test_class_weight_leaves_validation_unweighted_and_ignores_absent_classes():
     assert absent["loss"] == plain["loss"]
     with pytest.raises(ValueError, match="integer class ids"):
         run(class_weight={"a": 1.0})
+
+
+def test_a_model_loaded_from_read_only_memory_maps_predicts_and_trains(tmp_path):
+    # joblib hands large arrays to worker processes as read-only memory maps
+    joblib = pytest.importorskip("joblib")
+    from fastnn.layers import BatchNormalization
+
+    x = np.random.default_rng(0).normal(size=(32, 3))
+    y = x.sum(axis=1)
+    model = Sequential([Dense(4, activation="relu"), BatchNormalization(), Dense(1)], seed=0)
+    model.compile("adam", "mse")
+    model.fit(x, y, epochs=2, verbose=0)
+    joblib.dump(model, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib", mmap_mode="r")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert loaded.fit(x, y, epochs=2, verbose=0).history == model.fit(x, y, epochs=2, verbose=0).history
