@@ -1,8 +1,10 @@
 """Reading the user's data (CSV, .npy pairs, .npz) and the built-in tutorial dataset.
 
-A Dataset holds features (N, d) float64, raw targets (N,) as read (numbers or strings), the
-feature and target names. Encoding the targets for a loss is fastnn.tasks' job (LabelCoding),
-so the library's sweep and the CLI share it.
+A Dataset holds the raw feature columns as read (numbers, with NaN for an empty cell, or text),
+raw targets (N,) as read (numbers or strings), the feature and target names. A ColumnPlan
+(cli/columns.py, learned on training rows) turns the raw columns into the features matrix x.
+Encoding the targets for a loss is fastnn.tasks' job (LabelCoding), so the library's sweep and
+the CLI share it.
 """
 import array
 import csv
@@ -22,24 +24,52 @@ from .errors import CLIError
 
 @dataclass
 class Dataset:
-    x: np.ndarray
+    x: np.ndarray  # the features matrix once a ColumnPlan has been applied (None before)
     targets: np.ndarray  # raw values, (N,); None for unlabeled data
-    feature_names: list = field(default_factory=list)
+    feature_names: list = field(default_factory=list)  # the raw feature columns' names
     target_name: str = "label"
     source: str = "built-in"
+    raw: dict = None  # feature name -> float64 column (NaN: empty cell) or _Text
+    line_offset: int = 2  # row i of the data is line i + 2 of a CSV (a header, 1-based); 0 for NumPy rows
+    lines: np.ndarray = None  # each row's line (or row) number in the file, once rows were selected
+
+    @property
+    def n_rows(self):
+        return len(self.targets) if self.targets is not None else len(next(iter(self.raw.values())))
+
+    def subset(self, rows):
+        """The rows `rows` (indices) as a new Dataset; line numbers in errors then count within it."""
+        lines = self._lines()[rows]
+        raw = {k: (v[rows] if isinstance(v, np.ndarray) else _Text.of([v.cells[i] for i in rows], lines))
+               for k, v in self.raw.items()}
+        return Dataset(None if self.x is None else self.x[rows], None if self.targets is None else self.targets[rows],
+                       self.feature_names, self.target_name, self.source, raw, self.line_offset, lines)
+
+    def _lines(self):
+        return self.lines if self.lines is not None else np.arange(self.n_rows) + self.line_offset
+
+    def planned(self, plan):
+        """This dataset with x = plan.transform(raw)."""
+        self.x = plan.transform(self.raw, printable(self.source), self._lines(), "line" if self.line_offset else "row")
+        return self
+
+
+def _raw_of(x):
+    return {f"x{i}": x[:, i] for i in range(x.shape[1])}
 
 
 def builtin(seed):
     """The seed tutorial's data: 250 training rows and a fresh 200-row test set."""
     (x, y), (xt, yt) = datasets.tutorial_split(seed)
     names = [f"x{i}" for i in range(x.shape[1])]
-    return (Dataset(x, y, names, "class", "built-in tutorial data (250 rows)"),
-            Dataset(xt, yt, names, "class", "built-in held-out data (200 rows)"))
+    return (Dataset(x, y, names, "class", "built-in tutorial data (250 rows)", _raw_of(x), 0),
+            Dataset(xt, yt, names, "class", "built-in held-out data (200 rows)", _raw_of(xt), 0))
 
 
-def train_and_test(data, labels, target, test_data, seed):
-    """(train Dataset, test Dataset or None) from the --data/--labels/--target/--test-data options;
-    the built-in tutorial data (with its fresh held-out set) when --data is not given."""
+def read_sets(data, labels, target, test_data, seed):
+    """(train Dataset, test Dataset or None), raw (no x yet), from the --data/--labels/--target/
+    --test-data options; the built-in tutorial data (with its fresh held-out set) when --data is
+    not given."""
     if data is None:
         if labels or target:
             raise CLIError("--labels and --target need --data.")
@@ -49,6 +79,19 @@ def train_and_test(data, labels, target, test_data, seed):
     if test_data is not None:
         test_set = load(str(test_data), target=train_set.target_name if target else None,
                         feature_names=train_set.feature_names if train_set.source.endswith(".csv") else None)
+    return train_set, test_set
+
+
+def train_and_test(data, labels, target, test_data, seed):
+    """read_sets with x built by a plan learned on all the training rows (text columns one-hot,
+    no imputing): the sweep's data."""
+    from .columns import ColumnPlan
+
+    train_set, test_set = read_sets(data, labels, target, test_data, seed)
+    plan = ColumnPlan.fit(train_set.raw, train_set.feature_names)
+    train_set.planned(plan)
+    if test_set is not None:
+        test_set.planned(plan)
     return train_set, test_set
 
 
@@ -82,12 +125,11 @@ def _check_features(x, path):
     if len(x) == 0 or x.shape[1] == 0:
         raise CLIError(f"{printable(path)}: no data (shape {x.shape}).")
     x = x.astype(np.float64)
-    bad = ~np.isfinite(x)
-    if bad.any():
-        where = np.argwhere(bad)[0]
-        raise CLIError(f"{printable(path)}: {int(bad.sum())} NaN/inf value(s) in the features, first at row "
-                       f"{where[0]}, column {where[1]}; drop or impute them first.")
-    return x
+    if np.isinf(x).any():
+        where = np.argwhere(np.isinf(x))[0]
+        raise CLIError(f"{printable(path)}: {int(np.isinf(x).sum())} inf value(s) in the features, first at row "
+                       f"{where[0]}, column {where[1]}; drop or fix them first.")
+    return x  # NaN (a missing value) is the column plan's to impute or report
 
 
 def _load_npz(path, require_target):
@@ -121,7 +163,7 @@ def _load_npy(path, labels, require_target):
 def _with_targets(x, y, path):
     names = [f"x{i}" for i in range(x.shape[1])]
     if y is None:
-        return Dataset(x, None, names, "label", path)
+        return Dataset(None, None, names, "label", path, _raw_of(x), 0)
     y = np.asarray(y)
     if np.issubdtype(y.dtype, np.complexfloating):
         raise CLIError(f"{printable(path)}: labels must be real numbers or names, got complex values.")
@@ -134,7 +176,7 @@ def _with_targets(x, y, path):
     if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
         raise CLIError(f"{printable(path)}: {int((~np.isfinite(y)).sum())} NaN/inf label(s), first at row "
                        f"{int(np.argwhere(~np.isfinite(y))[0][0])}.")
-    return Dataset(x, y, names, "label", path)
+    return Dataset(None, y, names, "label", path, _raw_of(x), 0)
 
 
 def _load_csv(path, target, require_target, feature_names):
@@ -161,21 +203,8 @@ def _load_csv(path, target, require_target, feature_names):
     if not features:
         raise CLIError(f"{shown}: no feature columns besides the target {target_name!r}.")
     columns = _read_csv_columns(path, dialect, header)
-    x = np.empty((len(columns[header[0]]), len(features)), dtype=np.float64)
-    if len(x) == 0:
+    if len(columns[header[0]]) == 0:
         raise CLIError(f"{shown}: a header but no data rows.")
-    for j, name in enumerate(features):
-        values = columns[name]
-        if isinstance(values, _Text):
-            raise CLIError(f"{shown}: column {name!r} is not numeric: {values.first_text!r} at line "
-                           f"{values.first_line}. Remove the column or encode it as numbers (or make it the "
-                           f"--target).")
-        x[:, j] = values
-    bad = ~np.isfinite(x)
-    if bad.any():
-        first = np.argwhere(bad)[0]
-        raise CLIError(f"{shown}: {int(bad.sum())} missing/NaN value(s) in the features, first in column "
-                       f"{features[first[1]]!r} at line {first[0] + 2}; drop or impute them first.")
     y = None
     if target_name is not None:
         values = columns[target_name]
@@ -190,7 +219,7 @@ def _load_csv(path, target, require_target, feature_names):
                 first = int(np.argwhere(~np.isfinite(y))[0][0])
                 raise CLIError(f"{shown}: {int((~np.isfinite(y)).sum())} missing/NaN/inf value(s) in the target "
                                f"column {target_name!r}, first at line {first + 2}.")
-    return Dataset(x, y, list(features), target_name or "label", path)
+    return Dataset(None, y, list(features), target_name or "label", path, {name: columns[name] for name in features})
 
 
 def _csv_header(path):
@@ -225,6 +254,16 @@ class _Text:
 
     def __init__(self, cells, first_line, first_text):
         self.cells, self.first_line, self.first_text = cells, first_line, first_text
+
+    @classmethod
+    def of(cls, cells, lines):
+        """Cells with their line numbers: where the first non-number is."""
+        for cell, line in zip(cells, lines):
+            try:
+                float(cell) if cell else None
+            except ValueError:
+                return cls(cells, int(line), cell)
+        return cls(cells, int(lines[0]) if len(lines) else 0, "")
 
     def __len__(self):
         return len(self.cells)

@@ -106,7 +106,10 @@ def train(
     activation: Annotated[Optional[str], typer.Option(
         "--activation", help="Hidden-layer activation of the default model (tanh, or relu for categorical "
                              "losses). Ignored with --layers.")] = None,
-    loss: Annotated[str, typer.Option("--loss", help="Loss name, any Keras name or alias (fastnn list).")] = "hinge",
+    loss: Annotated[str, typer.Option(
+        "--loss", help="Loss name, any Keras name or alias (fastnn list). auto: hinge on the built-in data (the "
+                       "tutorial), else binary_crossentropy for two classes, categorical_crossentropy for more, "
+                       "mean_squared_error for a numeric target with many values.")] = "auto",
     optimizer: Annotated[str, typer.Option(
         "--opt", "--optimizer", help="Optimizer name (fastnn list shows each one's defaults).")] = "adam",
     lr: Annotated[Optional[float], typer.Option(
@@ -114,8 +117,25 @@ def train(
     epochs: Annotated[int, typer.Option("--epochs", help="Number of epochs.", min=1)] = 150,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Samples per gradient step.", min=1)] = 32,
     validation_split: Annotated[float, typer.Option(
-        "--validation-split", help="Fraction of the training rows (the last ones, as Keras) held out for "
-                                   "validation, in [0, 1).")] = 0.2,
+        "--validation-split", help="Fraction of the training rows held out for validation, in [0, 1), "
+                                   "chosen by --split.")] = 0.2,
+    split: Annotated[str, typer.Option(
+        "--split", help="How validation (and --test-split) rows are chosen: stratified (a random share of each "
+                        "class; shuffled for a numeric target), shuffled, or last (the last rows, Keras's "
+                        "validation_split rule). auto: stratified for --data, last for the built-in tutorial "
+                        "data (as the tutorial).")] = "auto",
+    test_split: Annotated[float, typer.Option(
+        "--test-split", help="Fraction of --data held out as a test set (chosen by --split) and scored after "
+                             "training, in [0, 1).")] = 0.0,
+    scale: Annotated[str, typer.Option(
+        "--scale", help="Feature scaling learned from the training rows and kept in the model: standard (mean 0, "
+                        "variance 1), minmax ([0, 1]) or none. A numeric target is scaled the same way inside "
+                        "the model, which still predicts in the target's units. auto: standard for --data, none "
+                        "for the built-in tutorial data (as the tutorial).")] = "auto",
+    impute: Annotated[str, typer.Option(
+        "--impute", help="Missing cells: none (an error naming the column and line), mean or median (numbers; "
+                         "text columns take their most frequent value). Learned from the training rows and "
+                         "kept in the model.")] = "none",
     metrics: Annotated[str, typer.Option(
         "--metrics", help="Comma-separated metrics; 'accuracy' is left out for regression targets.")] = "accuracy",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the data, initialization and shuffling.")] = 0,
@@ -132,7 +152,8 @@ def train(
 
     opts = TrainOptions(data=data, labels=labels, target=target, test_data=test_data, layers=layers,
                         activation=activation, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
-                        batch_size=batch_size, validation_split=validation_split, metrics=metrics, seed=seed,
+                        batch_size=batch_size, validation_split=validation_split, split=split, test_split=test_split,
+                        scale=scale, impute=impute, metrics=metrics, seed=seed,
                         dtype=dtype, out=out, history=history, as_json=as_json, quiet=quiet)
     code = _guard(lambda: run_train(opts))
     if code:

@@ -15,6 +15,7 @@ from typing import Optional
 from fastnn._validation import printable
 
 from . import data as D
+from .columns import ColumnPlan
 from .errors import CLIError, TrainingDiverged
 from .layers_spec import format_layers
 
@@ -33,6 +34,10 @@ class TrainOptions:
     epochs: int
     batch_size: int
     validation_split: float
+    split: str
+    test_split: float
+    scale: str
+    impute: str
     metrics: str
     seed: int
     dtype: str
@@ -100,7 +105,8 @@ def run_train(o: TrainOptions):
     import fastnn
     from fastnn import losses, tasks
 
-    loss = losses.get(o.loss)  # unknown names fail here, before any data is read
+    auto = o.loss.strip().lower() == "auto"
+    loss = None if auto else losses.get(o.loss)  # unknown names fail here, before any data is read
     tasks.make_optimizer(o.optimizer, o.lr)
     if o.activation is not None:
         fastnn.activations.canonical_name(o.activation)
@@ -108,13 +114,36 @@ def run_train(o: TrainOptions):
         raise CLIError(f"--dtype must be float32 or float64, got {o.dtype!r}.")
     if not 0.0 <= o.validation_split < 1.0:
         raise CLIError(f"--validation-split must be in [0, 1), got {o.validation_split}.")
+    if not 0.0 <= o.test_split < 1.0:
+        raise CLIError(f"--test-split must be in [0, 1), got {o.test_split}.")
+    if o.test_split and o.test_data is not None:
+        raise CLIError("--test-split and --test-data both give a test set; use one.")
+    builtin = o.data is None  # the tutorial's data: its experiment as the tutorial ran it, unless asked otherwise
+    if o.split == "auto":
+        o.split = "last" if builtin else "stratified"
+    if o.scale == "auto":
+        o.scale = "none" if builtin else "standard"
+    for option, value, allowed in (("--split", o.split, tasks.SPLIT_RULES), ("--scale", o.scale, tasks.SCALE_RULES),
+                                   ("--impute", o.impute, ("none", "mean", "median"))):
+        if value not in allowed:
+            raise CLIError(f"{option} must be one of {', '.join(allowed)}, got {value!r}.")
     _check_outputs(o)
     if o.history is not None and Path(o.history).suffix.lower() not in (".json", ".csv"):
         raise CLIError(f"--history {o.history}: use a .json or .csv file name.")
     layer_list = tasks.parse_layers(o.layers) if o.layers else None
 
-    train_set, test_set = D.train_and_test(o.data, o.labels, o.target, o.test_data, o.seed)
+    train_set, test_set = D.read_sets(o.data, o.labels, o.target, o.test_data, o.seed)
+    if auto:
+        loss = losses.get("hinge" if builtin else tasks.auto_loss(train_set.targets))
     coding = tasks.choose_coding(train_set.targets, loss.name)
+    if o.test_split:
+        kept, held = tasks.split_rows(train_set.targets, o.test_split, o.split, o.seed, coding.kind != "regression",
+                                      what="test")
+        train_set, test_set = train_set.subset(kept), train_set.subset(held)
+    plan = ColumnPlan.fit(train_set.raw, train_set.feature_names, impute=o.impute)
+    train_set.planned(plan)
+    if test_set is not None:
+        test_set.planned(plan)
     layer_list = layer_list or tasks.default_layers(coding, loss.name, o.activation)
     metric_names = [m.strip() for m in o.metrics.split(",") if m.strip()]
 
@@ -122,9 +151,11 @@ def run_train(o: TrainOptions):
     n_features = train_set.x.shape[1]
     if not o.quiet:
         opt = tasks.make_optimizer(o.optimizer, o.lr)
-        print(f"fastnn train: {loss.name} + {type(opt).__name__} (lr {opt.learning_rate:g}), "
-              f"{format_layers(n_features, layer_list)}, {o.epochs} epochs, batch {o.batch_size}, {o.dtype}, "
-              f"{len(train_set.x)} rows from {train_set.source}", file=stream)
+        encoded = f", one-hot: {', '.join(plan.encoded)}" if plan.encoded else ""
+        print(f"fastnn train: {loss.name}{' (auto)' if auto and not builtin else ''} + {type(opt).__name__} (lr "
+              f"{opt.learning_rate:g}), {format_layers(n_features, layer_list)}, {o.epochs} epochs, batch "
+              f"{o.batch_size}, {o.dtype}, {len(train_set.x)} rows from {train_set.source}"
+              + ("" if builtin else f" (scaling {o.scale}, {o.split} validation split{encoded})"), file=stream)
     test = (test_set.x, test_set.targets) if test_set is not None else None
     from fastnn.engine.loop import training_kernels
     from fastnn.engine.warmup import load_training_kernels
@@ -136,12 +167,13 @@ def run_train(o: TrainOptions):
         model, hist, summary = tasks.train_and_evaluate(
             train_set.x, train_set.targets, test, loss=loss.name, optimizer=o.optimizer, lr=o.lr,
             layers=layer_list, epochs=o.epochs, batch_size=o.batch_size, validation_split=o.validation_split,
-            metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2)
+            metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2, split=o.split,
+            scale=o.scale)
     for w in caught:
         if not (summary["nonfinite"] and "fit stopped" in str(w.message)):  # that one becomes the error
             print(f"fastnn: warning: {w.message}", file=sys.stderr)
     model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
-                           "trained_on": train_set.source})
+                           "trained_on": train_set.source, "columns": plan.to_json()["columns"]})
     summary["kernel_load_seconds"] = round(kernel_seconds, 4)
     summary["kernels"] = "compiled module" if compiled else "numba jit"
     if summary["nonfinite"]:  # never save a diverged run (over what may be a good model)

@@ -11,6 +11,7 @@ from fastnn import tasks
 from fastnn._validation import printable
 
 from . import data as D
+from .columns import ColumnPlan, numeric_plan
 from .errors import CLIError
 
 
@@ -34,11 +35,28 @@ def _load(path):
     return model, meta, coding
 
 
-def _features_for(model, meta, path, labels=None, require_target=False):
-    features = meta.get("features") if str(path).lower().endswith((".csv", ".tsv", ".txt")) else None
+def _plan(meta, model_path):
+    """The model's column plan (one-hot categories, impute values), or None for a model trained
+    before plans were stored (its features are taken as numbers)."""
+    if "columns" not in meta:
+        return None
+    try:
+        return ColumnPlan.from_json({"columns": meta["columns"]})
+    except ValueError as exc:
+        raise CLIError(f"{printable(model_path)}: the column plan stored in the model is inconsistent ({exc}); the "
+                       f"file was edited or is corrupt.") from None
+
+
+def _features_for(model, meta, path, labels=None, require_target=False, model_path=None):
+    csv_file = str(path).lower().endswith((".csv", ".tsv", ".txt"))
+    plan = _plan(meta, model_path)
+    features = (plan.raw_names if plan is not None else meta.get("features")) if csv_file else None
     ds = D.load(str(path), target=meta.get("target") if require_target and features else None,
                 labels=None if labels is None else str(labels), require_target=require_target,
                 feature_names=features)
+    if plan is None or not csv_file:
+        plan = numeric_plan(ds.feature_names)
+    ds.planned(plan)
     if ds.x.shape[1] != model.input_dim:
         raise CLIError(f"{path} has {ds.x.shape[1]} feature column(s) but the model takes {model.input_dim}.")
     return ds
@@ -48,7 +66,7 @@ def run_evaluate(model_path, data_path, labels, as_json):
     model, meta, coding = _load(model_path)
     if not model.compiled:
         raise CLIError(f"{model_path} was saved without compile settings; it cannot compute a loss.")
-    ds = _features_for(model, meta, data_path, labels, require_target=True)
+    ds = _features_for(model, meta, data_path, labels, require_target=True, model_path=model_path)
     if ds.targets is None:
         raise CLIError(f"{data_path} has no labels to evaluate against.")
     if coding is None:
@@ -66,7 +84,7 @@ def run_evaluate(model_path, data_path, labels, as_json):
 
 def run_predict(model_path, data_path, out, proba):
     model, meta, coding = _load(model_path)
-    ds = _features_for(model, meta, data_path)
+    ds = _features_for(model, meta, data_path, model_path=model_path)
     outputs = model.predict(ds.x)
     if proba or coding is None:
         result = outputs
@@ -112,6 +130,14 @@ def run_info(model_path):
         print(f" Labels: {coding.kind}" + (f" {coding.classes}" if coding.classes else ""))
     if meta.get("features"):
         print(f" Features: {', '.join(meta['features'])}; target: {meta.get('target')}")
+    plan = _plan(meta, model_path)
+    if plan is not None:
+        for c in plan.columns:
+            if c["kind"] == "category":
+                print(f" One-hot: {c['name']} -> {', '.join(c['categories'])}")
+        filled = [f"{c['name']}={c['fill']}" for c in plan.columns if c.get("fill") is not None]
+        if filled:
+            print(f" Missing cells filled with: {', '.join(filled)}")
     if meta.get("trained_on"):
         print(f" Trained on: {meta['trained_on']}")
     if model.compiled and model.optimizer.built:

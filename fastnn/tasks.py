@@ -6,6 +6,9 @@ training configuration. This module
   regression losses on two classes, 0/1 for binary crossentropy, one-hot or class ids for the
   categorical losses, raw values for regression) and decodes predictions back;
 - builds the default model for a loss (one hidden layer of 20, an output that fits the loss);
+- splits rows for validation or testing (split_rows: stratified by class, shuffled, or Keras's
+  last rows) and learns input scaling from the training rows (scaling_statistics), which the
+  model then holds as a Normalization layer;
 - trains and evaluates one configuration and summarises it (train_and_evaluate).
 Labels that cannot fit the loss (five classes with hinge, names with mse) raise ValueError.
 """
@@ -132,6 +135,20 @@ def choose_coding(raw, loss_name):
     return LabelCoding(spec.labels, classes)
 
 
+MAX_CLASSES = 20  # an integer target with more distinct values is taken as a quantity by loss 'auto'
+
+
+def auto_loss(raw_y):
+    """The loss `fastnn train --loss auto` picks for a target: mean squared error for a numeric
+    target with fractional values or more than MAX_CLASSES distinct ones, else binary
+    crossentropy for two classes and categorical crossentropy for more."""
+    classes = {label_key(v) for v in raw_y}
+    if all(_is_number(c) for c in classes) and (
+            len(classes) > MAX_CLASSES or any(not float(c).is_integer() for c in classes)):
+        return "mean_squared_error"
+    return "binary_crossentropy" if len(classes) <= 2 else "categorical_crossentropy"
+
+
 def default_layers(coding, loss_name, activation=None):
     """[(units, activation)]: one hidden layer of 20 and an output that fits the loss (its spec row)."""
     from .losses import SPECS
@@ -229,6 +246,52 @@ def _make_layer(item, first, n_features):
     return cls(arg, **input_kw) if arg is not None else cls(**input_kw)
 
 
+SPLIT_RULES = ("stratified", "shuffled", "last")
+SCALE_RULES = ("standard", "minmax", "none")
+
+
+def split_rows(raw_y, fraction, rule, seed, classes=True, what="validation"):
+    """(kept row indices, held-out row indices) for a held-out `fraction`: 'stratified' draws that
+    fraction of every class (plain shuffling for a regression target), 'shuffled' draws it from all
+    rows, 'last' takes the last rows (Keras's validation_split rule). Seeded: one split per seed."""
+    n = len(raw_y)
+    if rule not in SPLIT_RULES:
+        raise ValueError(f"the split rule must be one of {', '.join(SPLIT_RULES)}, got {rule!r}.")
+    if rule == "last":
+        held = np.arange(int(np.floor(n * (1.0 - fraction))), n)
+    else:
+        rng = np.random.default_rng([int(seed), 0x5B11])  # its own stream: the same split whatever else draws
+        if rule == "stratified" and classes:
+            keys = np.array([label_key(v) for v in raw_y])
+            parts = []
+            for key in sorted(set(keys.tolist())):
+                rows = np.flatnonzero(keys == key)
+                parts.append(rng.permutation(rows)[:int(round(len(rows) * fraction))])
+            held = np.sort(np.concatenate(parts))
+        else:
+            held = np.sort(rng.permutation(n)[:int(round(n * fraction))])
+    kept = np.setdiff1d(np.arange(n), held)
+    if len(kept) == 0 or len(held) == 0:
+        raise ValueError(f"a {what} fraction of {fraction:g} leaves {len(kept)} training and {len(held)} {what} "
+                         f"rows out of {n}; both need at least one.")
+    return kept, held
+
+
+def scaling_statistics(x, rule):
+    """(mean, variance) for a Normalization layer that scales x's columns: 'standard' to mean 0 and
+    variance 1, 'minmax' to [0, 1]; a constant column is only shifted (variance 1). None for 'none'."""
+    if rule not in SCALE_RULES:
+        raise ValueError(f"the scaling must be one of {', '.join(SCALE_RULES)}, got {rule!r}.")
+    if rule == "none":
+        return None
+    if rule == "standard":
+        center, spread = x.mean(axis=0), x.std(axis=0)
+    else:
+        center, spread = x.min(axis=0), x.max(axis=0) - x.min(axis=0)
+    spread = np.where(spread > 1e-12 * np.maximum(np.abs(center), 1.0), spread, 1.0)
+    return center, spread ** 2
+
+
 def make_optimizer(name, lr=None):
     from . import optimizers
 
@@ -239,8 +302,11 @@ def make_optimizer(name, lr=None):
 
 
 def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None, activation=None,
-                metrics=("accuracy",), seed=0, dtype="float32", dropout=None):
-    """A compiled Sequential for this task, with the label coding in model.metadata."""
+                metrics=("accuracy",), seed=0, dtype="float32", dropout=None, scaler=None, target_scaler=None):
+    """A compiled Sequential for this task, with the label coding in model.metadata. `scaler`
+    (mean, variance) puts a Normalization layer first; `target_scaler` an inverting one last, so a
+    regression network learns standardised targets but the model predicts (and reports its loss)
+    in the target's own units."""
     from .losses import get as get_loss
     from .models import Sequential
 
@@ -255,8 +321,16 @@ def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None
                          f"labels, classes: {coding.classes}).")
     metric_names = [m for m in metrics if not (coding.kind == "regression" and m in ("accuracy", "acc"))]
     model = Sequential(name="fastnn_task", dtype=dtype, seed=seed)
+    if scaler is not None:
+        from .layers import Normalization
+
+        model.add(Normalization(mean=scaler[0], variance=scaler[1], input_dim=n_features))
     for i, item in enumerate(layer_list):
-        model.add(_make_layer(item, i == 0, n_features))
+        model.add(_make_layer(item, i == 0 and scaler is None, n_features))
+    if target_scaler is not None and layer_list[-1][1] in ("linear", None):  # not a softplus output's range
+        from .layers import Normalization
+
+        model.add(Normalization(mean=target_scaler[0], variance=target_scaler[1], invert=True))
     model.compile(optimizer=make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer,
                   loss=loss, metrics=metric_names)
     model.metadata = {"labels": coding.to_json()}
@@ -265,25 +339,38 @@ def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None
 
 def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=None, layers=None, activation=None,
                        epochs=150, batch_size=32, validation_split=0.2, metrics=("accuracy",), seed=0,
-                       dtype="float32", verbose=0, dropout=None):
+                       dtype="float32", verbose=0, dropout=None, split="last", scale="none"):
     """Train one configuration and evaluate it. Returns (model, history, summary dict); the
     summary holds the configuration, the final and validation logs, the test results when a
-    test set (x_test, raw_y_test) is given, and the training time."""
+    test set (x_test, raw_y_test) is given, and the training time. The validation rows follow
+    `split` (split_rows); the scaling (`scale`) is learned from the training rows alone."""
     from .losses import get as get_loss
 
     loss_name = get_loss(loss).name
     coding = choose_coding(raw_y, loss_name)
     y = coding.encode(raw_y)
+    fit_args = {"validation_split": validation_split}
+    train_rows = np.arange(len(x))
+    if validation_split:
+        train_rows, held = split_rows(raw_y, validation_split, split, seed, coding.kind != "regression")
+        if split != "last":
+            fit_args = {"validation_data": (x[held], y[held])}
+    scaler = scaling_statistics(x[train_rows], scale)
+    target_scaler = None
+    if coding.kind == "regression":
+        target_scaler = scaling_statistics(y[train_rows].reshape(-1, 1), scale)
     model, layer_list = build_model(x.shape[1], coding, loss_name, optimizer, lr, layers, activation, metrics, seed,
-                                    dtype, dropout)
+                                    dtype, dropout, scaler, target_scaler)
+    if split != "last":
+        x, y = x[train_rows], y[train_rows]
     t0 = time.perf_counter()
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=validation_split,
-                        verbose=verbose)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose, **fit_args)
     seconds = time.perf_counter() - t0
     opt = model.optimizer
     summary = {"loss_function": loss_name, "optimizer": type(opt).__name__.lower(),
                "learning_rate": opt.learning_rate, "layers": [layer_text(item) for item in layer_list],
-               "batch_size": batch_size, "seed": seed, "epochs_run": len(history.epoch),
+               "batch_size": batch_size, "seed": seed, "split": split, "scale": scale,
+               "epochs_run": len(history.epoch),
                "train_seconds": round(seconds, 6), "interrupted": bool(history.interrupted),
                "nonfinite": bool(history.nonfinite)}
     summary.update({k: v[-1] for k, v in history.history.items() if v})

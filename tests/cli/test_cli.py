@@ -116,9 +116,18 @@ def test_ragged_and_unreadable_csv(tmp_path):
     assert_bad_input(invoke("train", "--data", tmp_path / "bin.csv"), "UTF-8")
 
 
-def test_non_numeric_feature_column(tmp_path):
-    (tmp_path / "n.csv").write_text("a,color,y\n1,red,0\n2,blue,1\n")
-    assert_bad_input(invoke("train", "--data", tmp_path / "n.csv"), "'color'", "'red'", "line 2")
+def test_a_text_feature_column_is_one_hot_encoded_and_an_unseen_category_is_named(tmp_path):
+    (tmp_path / "n.csv").write_text("a,color,y\n1,red,0\n2,blue,1\n3,red,0\n4, blue ,1\n5,red,0\n")
+    result = invoke("train", "--data", tmp_path / "n.csv", "--epochs", "2", "--out", tmp_path / "m.fastnn",
+                    "--validation-split", "0")
+    assert result.exit_code == 0, result.output
+    assert "one-hot: color" in result.stdout
+    model = __import__("fastnn").load_model(tmp_path / "m.fastnn")
+    assert model.input_dim == 3 and model.metadata["columns"][1] == {
+        "name": "color", "kind": "category", "categories": ["blue", "red"], "fill": None}
+    (tmp_path / "new.csv").write_text("a,color\n1,red\n2,green\n")
+    assert_bad_input(invoke("predict", tmp_path / "m.fastnn", tmp_path / "new.csv"), "'color'", "'green'",
+                     "line 3", "not seen in training", "'blue', 'red'")
 
 
 def test_unknown_target_lists_the_columns(csv_path):

@@ -50,7 +50,7 @@ def big_inputs(tmp_path):
 def test_a_diverging_train_keeps_the_good_model_and_exits_1(tmp_path, good_model, big_inputs):
     before = good_model.read_bytes()
     result = invoke("train", "--data", big_inputs, "--loss", "mse", "--layers", "8:tanh,1:linear", "--opt", "sgd",
-                    "--lr", "3e38", "--epochs", "3", "--out", good_model)
+                    "--lr", "3e38", "--epochs", "3", "--out", good_model, "--scale", "none")
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("fastnn: error: fit stopped"), result.stderr
@@ -375,8 +375,10 @@ def test_reading_a_numeric_csv_takes_under_3x_its_size(tmp_path):
     code = """
 import resource, sys
 from fastnn_cli import data as D
+from fastnn_cli.columns import ColumnPlan
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 ds = D.load(sys.argv[1])
+ds.planned(ColumnPlan.fit(ds.raw, ds.feature_names))
 print(ds.x.shape[0], (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
 """
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300)
