@@ -110,7 +110,35 @@ def load(path, target=None, labels=None, require_target=True, feature_names=None
     if labels is not None:
         raise CLIError(f"--labels is for .npy features; in a CSV ({printable(path)}) name the label column with "
                        f"--target.")
+    if ext == ".parquet":
+        return _from_columns(path, *_parquet_columns(path), target, require_target, feature_names)
     return _load_csv(path, target, require_target, feature_names)
+
+
+def _parquet_columns(path):
+    """(column names, {name: float64 array or _Text}) of a Parquet file, read by pandas + pyarrow."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CLIError(f"{printable(path)}: reading Parquet needs pandas and pyarrow: pip install "
+                       f"'fastnn[pandas]'.") from None
+    try:
+        frame = pd.read_parquet(path)
+    except ImportError as exc:
+        raise CLIError(f"{printable(path)}: reading Parquet needs pyarrow ({exc}): pip install 'fastnn[pandas]'.") \
+            from None
+    except Exception as exc:  # pyarrow's errors for a damaged or non-Parquet file have no common base
+        raise CLIError(f"{printable(path)}: not a readable Parquet file ({type(exc).__name__}: {exc}).") from None
+    header = [str(c) for c in frame.columns]
+    columns = {}
+    for name, col in zip(header, (frame[c] for c in frame.columns)):
+        if getattr(col.dtype, "kind", "O") in "biuf":
+            columns[name] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            cells = ["" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
+                     for v in col.tolist()]
+            columns[name] = _Text.of(cells, np.arange(len(cells)))
+    return header, columns
 
 
 def _check_features(x, path):
@@ -180,19 +208,32 @@ def _with_targets(x, y, path):
 
 
 def _load_csv(path, target, require_target, feature_names):
-    shown = printable(path)
     dialect, header = _csv_header(path)
-    if len(set(header)) != len(header):
-        raise CLIError(f"{shown}: duplicate column names in the header.")
-    if feature_names is not None:  # predicting/evaluating: the model's own columns
+    if len(set(header)) == len(header):
+        _check_columns(path, header, target, feature_names)  # before reading the whole file
+    return _from_columns(path, header, _read_csv_columns(path, dialect, header), target, require_target,
+                         feature_names)
+
+
+def _check_columns(path, header, target, feature_names):
+    shown = printable(path)
+    if feature_names is not None:
         missing = [c for c in feature_names if c not in header]
         if missing:
             raise CLIError(f"{shown}: the model needs column(s) {missing}, which the file lacks "
                            f"(it has: {', '.join(header)}).")
+    if target is not None and target not in header:
+        raise CLIError(f"{shown}: no column {target!r}; the columns are: {', '.join(header)}.")
+
+
+def _from_columns(path, header, columns, target, require_target, feature_names):
+    """A Dataset from a table's columns: the target column (named, or the last one), the features."""
+    shown = printable(path)
+    if len(set(header)) != len(header):
+        raise CLIError(f"{shown}: duplicate column names in the header.")
+    _check_columns(path, header, target, feature_names)  # (feature_names: predicting/evaluating, the model's own)
     target_name = None
     if target is not None:
-        if target not in header:
-            raise CLIError(f"{shown}: no column {target!r}; the columns are: {', '.join(header)}.")
         target_name = target
     elif require_target:
         target_name = header[-1]
@@ -202,7 +243,6 @@ def _load_csv(path, target, require_target, feature_names):
     features = feature_names if feature_names is not None else [c for c in header if c != target_name]
     if not features:
         raise CLIError(f"{shown}: no feature columns besides the target {target_name!r}.")
-    columns = _read_csv_columns(path, dialect, header)
     if len(columns[header[0]]) == 0:
         raise CLIError(f"{shown}: a header but no data rows.")
     y = None
@@ -212,14 +252,20 @@ def _load_csv(path, target, require_target, feature_names):
             y = np.array(values.cells, dtype=object)  # class names
             empty = [i for i, c in enumerate(values.cells) if c == ""]
             if empty:
-                raise CLIError(f"{shown}: the target column {target_name!r} is empty at line {empty[0] + 2}.")
+                raise CLIError(f"{shown}: the target column {target_name!r} is empty at {_where(path, empty[0])}.")
         else:
             y = np.asarray(values, dtype=np.float64)
             if not np.all(np.isfinite(y)):
                 first = int(np.argwhere(~np.isfinite(y))[0][0])
                 raise CLIError(f"{shown}: {int((~np.isfinite(y)).sum())} missing/NaN/inf value(s) in the target "
-                               f"column {target_name!r}, first at line {first + 2}.")
-    return Dataset(None, y, list(features), target_name or "label", path, {name: columns[name] for name in features})
+                               f"column {target_name!r}, first at {_where(path, first)}.")
+    offset = 0 if str(path).lower().endswith(".parquet") else 2
+    return Dataset(None, y, list(features), target_name or "label", path, {name: columns[name] for name in features},
+                   offset)
+
+
+def _where(path, row):
+    return f"row {row}" if str(path).lower().endswith(".parquet") else f"line {row + 2}"
 
 
 def _csv_header(path):

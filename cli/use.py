@@ -48,13 +48,13 @@ def _plan(meta, model_path):
 
 
 def _features_for(model, meta, path, labels=None, require_target=False, model_path=None):
-    csv_file = str(path).lower().endswith((".csv", ".tsv", ".txt"))
+    table = str(path).lower().endswith((".csv", ".tsv", ".txt", ".parquet"))  # named columns
     plan = _plan(meta, model_path)
-    features = (plan.raw_names if plan is not None else meta.get("features")) if csv_file else None
+    features = (plan.raw_names if plan is not None else meta.get("features")) if table else None
     ds = D.load(str(path), target=meta.get("target") if require_target and features else None,
                 labels=None if labels is None else str(labels), require_target=require_target,
                 feature_names=features)
-    if plan is None or not csv_file:
+    if plan is None or not table:
         plan = numeric_plan(ds.feature_names)
     ds.planned(plan)
     if ds.x.shape[1] != model.input_dim:

@@ -122,3 +122,21 @@ def test_test_split_scores_held_out_rows_of_every_class(sorted_classes):
 def test_the_built_in_tutorial_keeps_its_own_experiment():
     s = train_json("--epochs", "3")
     assert (s["loss_function"], s["split"], s["scale"]) == ("hinge", "last", "none")
+
+
+def test_a_parquet_file_trains_like_its_csv_and_the_model_reads_either(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    rows = [[i * 0.5, ["red", "blue", None][i % 3], i % 2] for i in range(30)]
+    frame = pd.DataFrame(rows, columns=["num", "color", "y"])
+    frame.to_parquet(tmp_path / "d.parquet")
+    frame.fillna("").to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "m.fastnn"
+    from_parquet = train_json("--data", tmp_path / "d.parquet", "--impute", "mean", "--epochs", "5", "--out", out)
+    from_csv = train_json("--data", tmp_path / "d.csv", "--impute", "mean", "--epochs", "5")
+    assert from_parquet["val_loss"] == from_csv["val_loss"]
+    for data in ("d.parquet", "d.csv"):
+        result = invoke("evaluate", out, tmp_path / data, "--json")
+        assert result.exit_code == 0, result.output
+    (tmp_path / "g.parquet").write_text("not parquet")
+    assert_bad_input(invoke("train", "--data", tmp_path / "g.parquet"), "not a readable Parquet file")
