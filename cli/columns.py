@@ -12,6 +12,7 @@ import numpy as np
 from .errors import CLIError
 
 IMPUTE_RULES = ("none", "mean", "median")
+MAX_CATEGORIES = 1000  # more distinct texts in one column is an ID or free text, not a category
 
 
 class ColumnPlan:
@@ -40,6 +41,11 @@ class ColumnPlan:
                     fill = str(uniques[counts.argmax()])  # the most frequent category
                 if not categories:
                     raise CLIError(f"column {name!r} has no values in the training rows.")
+                if len(categories) > MAX_CATEGORIES:
+                    raise CLIError(f"column {name!r} has {len(categories):,} distinct text values (first "
+                                   f"{values.first_text!r} at line {values.first_line}): an ID or free text, not "
+                                   f"categories to one-hot encode (at most {MAX_CATEGORIES}). Drop the column, or "
+                                   f"fix the cells that are not numbers.")
                 columns.append({"name": name, "kind": "category", "categories": categories, "fill": fill})
             else:
                 seen = values if rows is None else values[rows]

@@ -15,6 +15,7 @@ import fastnn
 from fastnn import Dense, Sequential
 from fastnn.saving import ModelFileError
 from fastnn_cli import data as D
+from fastnn_cli.columns import ColumnPlan
 from fastnn_cli.errors import CLIError
 
 FUZZ = settings(max_examples=1000, deadline=None, derandomize=True,
@@ -112,6 +113,7 @@ def test_the_data_readers_only_raise_cli_errors(tmp, suffix, data):
         labels = _write(tmp, "_labels.npy", buf.getvalue())
     try:
         ds = D.load(path, labels=labels)
+        ds.planned(ColumnPlan.fit(ds.raw, ds.feature_names))  # text columns one-hot; a missing cell is an error
     except CLIError:
         return
     assert ds.x.ndim == 2 and len(ds.x) > 0 and np.isfinite(ds.x).all()

@@ -140,3 +140,9 @@ def test_a_parquet_file_trains_like_its_csv_and_the_model_reads_either(tmp_path)
         assert result.exit_code == 0, result.output
     (tmp_path / "g.parquet").write_text("not parquet")
     assert_bad_input(invoke("train", "--data", tmp_path / "g.parquet"), "not a readable Parquet file")
+
+
+def test_an_id_column_is_not_one_hot_encoded_into_thousands_of_columns(tmp_path):
+    rows = [[f"user{i}", i % 7, i % 2] for i in range(1500)]
+    path = write_csv(tmp_path / "ids.csv", ["id", "a", "y"], rows)
+    assert_bad_input(invoke("train", "--data", path), "'id'", "1,500 distinct text values", "'user0'", "line 2")
