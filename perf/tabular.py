@@ -93,7 +93,14 @@ def main():
                 results["mlp_scaled"].append(sklearn_fit(x, y, regression, kept, held, seed, True))
             summary = {k: (np.mean([r[0] for r in v]), np.median([r[1] for r in v])) for k, v in results.items()}
             rows.append((name, "R^2" if regression else "accuracy", x.shape, summary))
-    print(f"Seeds {SEEDS}: mean held-out score, median wall time per run.\n")
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}" for i in threadpool_info()
+                         if i.get("user_api") == "blas")
+    except ImportError:
+        blas = "unknown (threadpoolctl not installed)"
+    print(f"Seeds {SEEDS}: mean held-out score, median wall time per run. BLAS: {blas}.\n")
     print("| dataset (rows x features) | score | fastnn train | MLP defaults | MLP + StandardScaler |")
     print("|---|---|---|---|---|")
     for name, metric, shape, s in rows:
