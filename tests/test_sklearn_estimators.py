@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("sklearn")
 
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression  # noqa: E402
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split  # noqa: E402
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score, train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -45,6 +45,10 @@ def test_pipeline_and_grid_search():
     search.fit(xtr, ytr)
     assert set(search.best_params_) == {"fastnnclassifier__hidden_layer_sizes", "fastnnclassifier__learning_rate"}
     assert search.score(xte, yte) > 0.9
+    randomized = RandomizedSearchCV(FastNNRegressor(epochs=20, random_state=0),
+                                     {"hidden_layer_sizes": [(4,), (16,)], "learning_rate": [0.01, 0.003]},
+                                     n_iter=2, cv=2, random_state=0).fit(xtr, ytr.astype(float))
+    assert len(randomized.cv_results_["params"]) == 2
 
 
 def test_cross_val_score_in_worker_processes_equals_one_process():
