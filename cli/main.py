@@ -200,6 +200,18 @@ def info(
     _guard(lambda: run_info(model))
 
 
+@app.command()
+def export(
+    model: Annotated[Path, typer.Argument(help="A model file saved by fastnn.")],
+    out: Annotated[Path, typer.Argument(help="The ONNX file to write (.onnx).")],
+):
+    """Export a saved model's inference graph to ONNX (opset 17, float32, any batch size); the label
+    encoding, feature names and column plan go into its metadata. Needs the onnx extra."""
+    from .use import run_export
+
+    _guard(lambda: run_export(model, out))
+
+
 @app.command(name="list")
 def list_names():
     """Every activation, loss (with aliases) and optimizer (with defaults), from the library's registries."""

@@ -67,31 +67,34 @@ def _check_outputs(o):
     """Refuse, before any training, outputs that would destroy an input or each other, and output
     directories we cannot write to (found today, not after an hour of training)."""
     inputs = {"--data": o.data, "--labels": o.labels, "--test-data": o.test_data}
-    outputs = {"--out": o.out, "--history": o.history}
-    for what, path in outputs.items():
-        if path is None:
-            continue
-        shown = printable(path)
-        if Path(path).is_dir():
-            raise CLIError(f"{what} {shown} is a directory; give a file name.")
-        for src, src_path in inputs.items():
-            if src_path is not None and _same_file(path, src_path):
-                raise CLIError(f"{what} {shown} is the same file as {src}: writing it would destroy the input. "
-                               f"Choose another file name.")
-        parent = Path(path).resolve().parent
-        if not parent.is_dir():
-            raise CLIError(f"{what} {shown}: the directory {printable(parent)} does not exist.")
-        if Path(path).exists() and not Path(path).is_file():
-            raise CLIError(f"{what} {shown} exists and is not a regular file.")
-        try:
-            fd, probe = tempfile.mkstemp(prefix=".fastnn-probe-", dir=parent)
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as exc:
-            raise CLIError(f"{what} {shown}: cannot write to the directory {printable(parent)} "
-                           f"({exc.strerror}).") from None
+    for what, path in {"--out": o.out, "--history": o.history}.items():
+        if path is not None:
+            check_output_path(what, path, inputs)
     if o.out is not None and o.history is not None and _same_file(o.out, o.history):
         raise CLIError(f"--out and --history are the same file {printable(o.out)}; give them different names.")
+
+
+def check_output_path(what, path, inputs):
+    """An output file we can write without destroying one of `inputs` ({option: path})."""
+    shown = printable(path)
+    if Path(path).is_dir():
+        raise CLIError(f"{what} {shown} is a directory; give a file name.")
+    for src, src_path in inputs.items():
+        if src_path is not None and _same_file(path, src_path):
+            raise CLIError(f"{what} {shown} is the same file as {src}: writing it would destroy the input. "
+                           f"Choose another file name.")
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise CLIError(f"{what} {shown}: the directory {printable(parent)} does not exist.")
+    if Path(path).exists() and not Path(path).is_file():
+        raise CLIError(f"{what} {shown} exists and is not a regular file.")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".fastnn-probe-", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise CLIError(f"{what} {shown}: cannot write to the directory {printable(parent)} "
+                       f"({exc.strerror}).") from None
 
 
 def _same_file(a, b):

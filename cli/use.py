@@ -142,6 +142,23 @@ def run_info(model_path):
         print(f" Trained on: {meta['trained_on']}")
     if model.compiled and model.optimizer.built:
         print(f" Optimizer steps taken: {model.optimizer.iterations}")
+    from fastnn.onnx_export import describe
+
+    print(" ONNX export (fastnn export): " + "; ".join(describe(model)))
+
+
+def run_export(model_path, out):
+    from .train import check_output_path
+
+    if not str(out).lower().endswith(".onnx"):
+        raise CLIError(f"{printable(out)}: give the ONNX file a .onnx name.")
+    check_output_path("OUT", out, {"MODEL": model_path})
+    model, _, _ = _load(model_path)
+    try:
+        model.export(str(out))
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"wrote {printable(out)}: {model.input_dim} inputs -> {model.output_dim} outputs, opset 17", file=sys.stderr)
 
 
 def run_list():

@@ -337,6 +337,20 @@ class Sequential:
         self._noise[1] += np.uint64(1)
         return out.reshape(-1, B).T.copy()
 
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None, opset_version=None, **kwargs):
+        """Keras 3's export, in its one format a CPU trainer can serve everywhere: format='onnx'
+        writes the inference graph (fastnn/onnx_export.py)."""
+        if format != "onnx":
+            raise ValueError(f"export: fastnn exports format='onnx' only, got format={format!r}.")
+        if input_signature is not None or kwargs:
+            raise TypeError(f"export: input_signature and {sorted(kwargs) or 'other options'} are not supported "
+                            f"(the input is (batch, features) float32).")
+        from .onnx_export import OPSET, export_onnx
+
+        export_onnx(self, filepath, OPSET if opset_version is None else opset_version)
+        if verbose:
+            print(f"Saved ONNX model to {filepath}")
+
     # ---- inspection -----------------------------------------------------------------------
     def summary(self, print_fn=None):
         from .summary import summary_text
