@@ -391,8 +391,15 @@ class Sequential:
         save_model(self, filepath, overwrite=overwrite, include_optimizer=False)
 
     def load_weights(self, filepath):
+        """Weights from a fastnn file, a Keras .keras/.h5 model or a Keras .weights.h5 file."""
+        from . import keras_import
         from .saving import load_model
 
+        with open(filepath, "rb") as f:
+            hdf5 = f.read(8) == keras_import.HDF5_SIGNATURE
+        if hdf5:
+            keras_import.load_weights(self, filepath)
+            return
         other = load_model(filepath, compile=False)
         self.set_weights(other.get_weights())
 

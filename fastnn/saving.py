@@ -117,6 +117,10 @@ def load_model(filepath, compile=True):
     optimizer state, so fit continues exactly where it stopped. Refuses corrupt files (and NaN/inf
     weights or optimizer state) with ModelFileError, before allocating what the file claims."""
     path = os.fspath(filepath)
+    from . import keras_import
+
+    if os.path.isfile(path) and keras_import.is_keras_file(path):
+        return keras_import.load(path, compile)  # a Keras 3 .keras or Keras 1/2 .h5 file
     header, archive = _read(path)
     with archive:
         try:
