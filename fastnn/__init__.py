@@ -8,7 +8,7 @@
 Importing fastnn does not import Numba; the kernels load (from Numba's on-disk cache) on
 first use.
 """
-from . import activations, callbacks, config, initializers, layers, losses, metrics, models, optimizers, utils
+from . import activations, backend, callbacks, config, initializers, layers, losses, metrics, models, optimizers, utils
 from ._version import __version__
 from .callbacks import (
     Callback, CSVLogger, EarlyStopping, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
@@ -16,7 +16,7 @@ from .callbacks import (
 )
 from .config import floatx, set_floatx
 from .layers import ELU, Activation, Dense, Input, LeakyReLU, ReLU, Softmax
-from .models import Sequential
+from .models import Model, Sequential
 from .optimizers import *  # noqa: F403 (every optimizer class: SGD, Adam, ...)
 from .random import set_random_seed
 from .saving import ModelFileError, load_model

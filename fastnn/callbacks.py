@@ -56,6 +56,41 @@ class Callback:
     _passive = False
 
 
+# names one metric has had across Keras versions: a History recorded under one answers to all
+_METRIC_ALIASES = [{"acc", "accuracy"}, {"mae", "mean_absolute_error"}, {"mse", "mean_squared_error"},
+                   {"mape", "mean_absolute_percentage_error"}, {"msle", "mean_squared_logarithmic_error"},
+                   {"cosine", "cosine_proximity", "cosine_similarity"}]
+
+
+class HistoryDict(dict):
+    """history.history: the keys are the names the user passed (metrics=['acc'] records 'acc'), and
+    a lookup by another Keras version's spelling of the same metric finds it too ('accuracy' and
+    'acc', 'val_mean_absolute_error' and 'val_mae'), so old scripts' plots keep working."""
+
+    def _alias(self, key):
+        if not isinstance(key, str):
+            return None
+        prefix, name = ("val_", key[4:]) if key.startswith("val_") else ("", key)
+        for group in _METRIC_ALIASES:
+            if name in group:
+                for other in sorted(group):
+                    if prefix + other in self.keys():
+                        return prefix + other
+        return None
+
+    def __missing__(self, key):
+        alias = self._alias(key)
+        if alias is None:
+            raise KeyError(key)
+        return dict.__getitem__(self, alias)
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or self._alias(key) is not None
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
 class History(Callback):
     """Records every epoch's logs: history.history['loss'], history.epoch."""
 
@@ -63,7 +98,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = HistoryDict()
         self.epoch = []
 
     def on_train_begin(self, logs=None):

@@ -5,6 +5,8 @@ lecun scale 1 on fan_in. Uniform variants draw U(-limit, limit), limit = sqrt(3 
 normal variants draw a normal truncated at 2 stddev with stddev = sqrt(scale / n) / .8796...
 Keras 1 spellings ('uniform', 'normal', 'zero', 'one') map to their Keras 3 equivalents.
 """
+import re
+
 import numpy as np
 
 from .registry import unknown_name_error
@@ -30,7 +32,7 @@ class Initializer:
 
 
 class VarianceScaling(Initializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         if scale <= 0:
             raise ValueError(f"VarianceScaling: scale must be > 0, got {scale}.")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -56,7 +58,7 @@ class VarianceScaling(Initializer):
 
 def _variance_scaling_class(name, scale, mode, distribution):
     class Named(VarianceScaling):
-        def __init__(self):
+        def __init__(self, seed=None):  # seed: Keras 3's argument; fastnn draws from the model's seed
             super().__init__(scale, mode, distribution)
 
         def get_config(self):
@@ -103,7 +105,7 @@ class Constant(Initializer):
 class RandomUniform(Initializer):
     name = "random_uniform"
 
-    def __init__(self, minval=-0.05, maxval=0.05):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         if not minval < maxval:
             raise ValueError(f"RandomUniform: minval ({minval}) must be < maxval ({maxval}).")
         self.minval, self.maxval = float(minval), float(maxval)
@@ -115,7 +117,7 @@ class RandomUniform(Initializer):
 class RandomNormal(Initializer):
     name = "random_normal"
 
-    def __init__(self, mean=0.0, stddev=0.05):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
         if stddev < 0:
             raise ValueError(f"RandomNormal: stddev must be >= 0, got {stddev}.")
         self.mean, self.stddev = float(mean), float(stddev)
@@ -131,10 +133,43 @@ class TruncatedNormal(RandomNormal):
         return _truncated_normal(rng, shape, self.mean, self.stddev)
 
 
+class Orthogonal(Initializer):
+    """Keras 3's Orthogonal(gain=1.0): the Q of a QR factorisation of a normal matrix (sign-fixed
+    by R's diagonal), so the rows or columns of W are orthonormal, times gain."""
+
+    name = "orthogonal"
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain = float(gain)
+
+    def __call__(self, shape, rng):
+        rows, cols = (shape[0], int(np.prod(shape[1:]))) if len(shape) > 1 else (shape[0], 1)
+        a = rng.normal(0.0, 1.0, size=(max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        q = q if rows >= cols else q.T
+        return self.gain * q.reshape(shape)
+
+
+class Identity(Initializer):
+    """Keras 3's Identity(gain=1.0) for a 2-D weight: gain on the diagonal."""
+
+    name = "identity"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def __call__(self, shape, rng):
+        if len(shape) != 2:
+            raise ValueError(f"Identity initializer: needs a 2-D weight, got shape {shape}.")
+        return self.gain * np.eye(*shape)
+
+
 _CLASSES = {
     cls.name: cls
     for cls in (GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
-                Zeros, Ones, Constant, RandomUniform, RandomNormal, TruncatedNormal)
+                Zeros, Ones, Constant, RandomUniform, RandomNormal, TruncatedNormal, VarianceScaling, Orthogonal,
+                Identity)
 }
 _ALIASES = {"uniform": "random_uniform", "normal": "random_normal", "zero": "zeros", "one": "ones"}
 
@@ -153,9 +188,18 @@ def get(identifier):
         cls = get(name).__class__
         return cls(**cfg) if cfg else cls()
     if isinstance(identifier, str):
-        key = identifier.lower()
+        key = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier).lower()  # 'GlorotUniform' -> 'glorot_uniform'
         key = _ALIASES.get(key, key)
         if key not in _CLASSES:
             raise unknown_name_error("initializer", identifier, names())
         return _CLASSES[key]()
     raise TypeError(f"Initializer must be a name or a fastnn.initializers object, got {identifier!r}.")
+
+
+# Keras's function-style names: keras.initializers.glorot_uniform, he_normal, zeros, ...
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_uniform, he_normal = HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+zeros, ones, constant = Zeros, Ones, Constant
+random_uniform, random_normal, truncated_normal = RandomUniform, RandomNormal, TruncatedNormal
+variance_scaling, orthogonal, identity = VarianceScaling, Orthogonal, Identity

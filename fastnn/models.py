@@ -17,7 +17,7 @@ from . import tabular
 from .engine import memory
 from .engine.layout import Layout
 from .kernels.args import Net
-from .layers import InputSpec, Layer, assign_weights
+from .layers import InputSpec, Layer, SymbolicTensor, _call_symbolic, assign_weights
 
 
 class Sequential:
@@ -46,6 +46,7 @@ class Sequential:
         self.compiled = False
         self._metric_identifiers = None
         self.feature_names = None  # the DataFrame column names of the first fit (fastnn/tabular.py)
+        self._pending_weights = []  # (layer, weights) copied from a nested Sequential, set at build
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -53,6 +54,9 @@ class Sequential:
 
     # ---- structure ----------------------------------------------------------------------
     def add(self, layer):
+        if isinstance(layer, Sequential):
+            self._add_nested(layer)
+            return
         if isinstance(layer, InputSpec):
             if self.layers:
                 raise ValueError("Input(...) must come first in a Sequential model.")
@@ -81,6 +85,23 @@ class Sequential:
         self.layers.append(layer)
         layer.index = len(self.layers) - 1
         layer.model = self  # the model is built lazily, once every layer is known
+
+    def _add_nested(self, inner):
+        """A Sequential used as a layer is flattened into this chain: copies of its layers (from their
+        configs), carrying its current weights when it has any. Unlike Keras, the weights are copied,
+        not shared: training the outer model leaves the inner one as it was."""
+        from .layers import from_config as layer_from_config
+
+        if not self.layers and self._input_shape is None and inner._input_shape is not None:
+            self._input_shape = inner._input_shape
+        weights = [layer.get_weights() for layer in inner.layers] if inner.built else None
+        for i, sub in enumerate(inner.layers):
+            cfg = sub.get_config()
+            cfg.pop("input_shape", None)  # the chain's width is known from here on
+            copy = layer_from_config(cfg)
+            self.add(copy)
+            if weights is not None and weights[i]:
+                self._pending_weights.append((copy, weights[i]))
 
     def pop(self):
         if self.built:
@@ -123,6 +144,9 @@ class Sequential:
             return
         for layer in self.layers:
             layer.initialize(self._layer_weight_views(layer), self._init_rng)
+        for layer, weights in getattr(self, "_pending_weights", []):  # from a nested, trained Sequential
+            layer.set_weights(weights)
+        self._pending_weights = []
 
     def _plan_layout(self, input_dim=None):
         """The Layout of this architecture (sizes and offsets; no parameter buffer yet)."""
@@ -198,6 +222,25 @@ class Sequential:
         if flatten and first.data_format == "channels_first" and arr.ndim > 2:
             arr = np.moveaxis(arr, 1, -1)
         return arr.reshape(len(arr), -1)
+
+    def _sync_trainable(self, slots=None):
+        """layer.trainable into the layout, read at the start of every fit (as Keras reads it at
+        compile): a frozen layer's tensors get no gradient, no weight decay and zeroed optimizer
+        slots (so no leftover momentum moves them); a frozen BatchNormalization runs in inference
+        mode (moving statistics, not updated), as in Keras 3."""
+        layout = self._layout
+        for layer in self.layers:
+            row = self._row_of.get(id(layer))
+            if row is None or layout.specs[row].kind != layer.kind:
+                continue
+            frozen = int(not layer.trainable)
+            for t in layout.row_tensors[row]:
+                layout.tensors[t, 2] = frozen
+                if frozen and slots is not None:
+                    off, size = layout.tensors[t, 0], layout.tensors[t, 1]
+                    slots[:, off:off + size] = 0.0
+            if layer.kind == "batch_normalization":
+                layout.kind_params[row, 2] = frozen
 
     def _net(self):
         """The kernels' view of the model (kernels/args.Net)."""
@@ -318,10 +361,57 @@ class Sequential:
 
         return predict_classes(self, x, batch_size=batch_size)
 
+    @property
+    def trainable(self):
+        """False when every layer is frozen; setting it sets every layer's trainable (Keras)."""
+        return any(layer.trainable for layer in self.layers) if self.layers else True
+
+    @trainable.setter
+    def trainable(self, value):
+        for layer in self.layers:
+            layer.trainable = bool(value)
+
+    @property
+    def metrics_names(self):
+        """Keras 2's ['loss', <metric names as given to compile>] (the keys evaluate's list follows)."""
+        if not self.compiled:
+            return []
+        return ["loss"] + [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", str(m)))
+                           for m in self._metric_identifiers]
+
+    def predict_proba(self, x, batch_size=None, verbose=0):
+        """Keras 1/2: the model's outputs, which for a sigmoid or softmax output are probabilities."""
+        out = self.predict(x, batch_size=batch_size)
+        if out.size and (out.min() < 0 or out.max() > 1):
+            import warnings
+
+            warnings.warn("predict_proba: the outputs are not in [0, 1]; this model does not output probabilities "
+                          "(its last activation is not sigmoid or softmax).", stacklevel=2)
+        return out
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name, or by index in model.layers (Keras's get_layer)."""
+        if index is not None:
+            if not isinstance(index, int) or not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer: index {index!r} is out of range for {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. The layers are: {[layer.name for layer in self.layers]}.")
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON (Keras's model.to_json); models.model_from_json reads it back."""
+        import json
+
+        return json.dumps({"class_name": "Sequential", "config": self.get_config(), "backend": "fastnn"}, **kwargs)
+
     def __call__(self, x, training=False):
         """The model's outputs for x. training=True runs the forward pass as a training step does
         (dropout and noise active, BatchNormalization on batch statistics, updating its moving ones),
         as Keras's model(x, training=True); it draws the next noise and advances the noise stream."""
+        if isinstance(x, (InputSpec, SymbolicTensor)):  # a model used as a layer in the functional API
+            return _call_symbolic(self, x)
         if not training:
             return self.predict(x)
         from . import _validation as V
@@ -405,3 +495,65 @@ class Sequential:
 
     def __repr__(self):
         return f"<Sequential {self.name}: {', '.join(repr(layer) for layer in self.layers)}>"
+
+
+class Model(Sequential):
+    """The functional API for chains: `inputs = Input(shape=(n,)); x = Dense(...)(inputs); ...;
+    Model(inputs, outputs)`, as in Keras. A chain (each layer feeding the next, one input, one
+    output) becomes this Sequential-like model; a branching graph is one clear error. Model() with no
+    arguments is an empty Sequential (for subclass-free scripts that add layers)."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, dtype=None, seed=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Model got unexpected argument(s): {sorted(kwargs)}.")
+        super().__init__(name=name or "functional", dtype=dtype, seed=seed)
+        if inputs is None and outputs is None:
+            return
+        inputs, outputs = _single("inputs", inputs), _single("outputs", outputs)
+        chain = []
+        node = outputs
+        while isinstance(node, SymbolicTensor):
+            if node.consumers > 1:
+                raise ValueError(f"the output of {node.layer.name} feeds {node.consumers} layers: fastnn's "
+                                 f"functional API builds chains, not branching graphs.")
+            chain.append(node.layer)
+            node = node.parent
+        if node is not inputs:
+            raise ValueError("Model(inputs, outputs): outputs were not computed from these inputs.")
+        if inputs.consumers > 1:
+            raise ValueError(f"the Input feeds {inputs.consumers} layers: fastnn's functional API builds chains, "
+                             f"not branching graphs.")
+        self.add(inputs)
+        for layer in reversed(chain):
+            self.add(layer)
+
+
+def _single(what, value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueError(f"Model: {len(value)} {what}; fastnn models have one input and one output "
+                             f"(multi-input/multi-output models are not supported).")
+        value = value[0]
+    if what == "inputs" and not isinstance(value, InputSpec):
+        raise TypeError(f"Model: inputs must come from Input(shape=...), got {value!r}.")
+    if what == "outputs" and not isinstance(value, (SymbolicTensor, InputSpec)):
+        raise TypeError(f"Model: outputs must be a layer's output in a chain from the inputs, got {value!r}.")
+    return value
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model from to_json(), fastnn's or Keras's own (a Sequential config): JSON only, no code runs."""
+    import json
+
+    from .keras_import import _model_from_config
+
+    if custom_objects:
+        raise ValueError("model_from_json: custom_objects are not supported (fastnn runs no code from a config).")
+    config = json.loads(json_string)
+    if not isinstance(config, dict):
+        raise ValueError("model_from_json: the JSON is not an object.")
+    if config.get("backend") == "fastnn":
+        return Sequential.from_config(config["config"])
+    return _model_from_config(config, "model_from_json")

@@ -26,7 +26,10 @@ def summary_text(model):
     total = model.count_params() if model.built else None
     if total is not None:
         item = model.dtype(0).itemsize
-        trainable, frozen = model._layout.n_params, model._layout.n_state  # state: BN's moving statistics
+        model._sync_trainable()
+        tensors = model._layout.tensors
+        locked = int(tensors[tensors[:, 2] != 0, 1].sum())  # trainable=False layers
+        trainable, frozen = model._layout.n_params - locked, model._layout.n_state + locked  # + moving statistics
         out.append(f" Total params: {total:,} ({_human(total * item)})")
         out.append(f" Trainable params: {trainable:,} ({_human(trainable * item)})")
         out.append(f" Non-trainable params: {frozen:,} ({_human(frozen * item)})")

@@ -52,16 +52,19 @@ class Layout:
         self.act_params = np.zeros((len(specs), C.N_ACT_PARAMS), dtype=dtype)
         self.kind_params = np.zeros((len(specs), C.N_KIND_PARAMS), dtype=dtype)
         self.param_offsets, self.state_offsets = [], []  # per layer: [offset or -1 per tensor]
-        tensors = []  # (offset, size) per weight tensor, for per-tensor clipnorm
+        tensors = []  # (offset, size, frozen) per weight tensor: per-tensor clipnorm, trainable=False
+        self.row_tensors = []  # per layer row: indices into tensors
         offset = state = col = 0
         for r, s in enumerate(self.specs):
             row = self.layers[r]
             row[C.L_KIND], row[C.L_N_IN], row[C.L_N_OUT] = C.code_of(s.kind), s.n_in, s.n_out
             offsets = []
+            self.row_tensors.append([])
             for shape in s.params:
                 offsets.append(-1 if shape is None else offset)
                 if shape is not None:
-                    tensors.append((offset, int(np.prod(shape))))
+                    self.row_tensors[-1].append(len(tensors))
+                    tensors.append((offset, int(np.prod(shape)), 0))
                     offset += int(np.prod(shape))
             self.param_offsets.append(offsets)
             row[C.L_W], row[C.L_B] = (offsets + [-1, -1])[:2]
@@ -85,7 +88,7 @@ class Layout:
             col += 2 * s.n_out if s.aux else 0
         self.n_params = offset
         self.n_state = state
-        self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 2)
+        self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 3)
         self.work_cols = col
         self.max_width = max(max(s.n_in, s.n_out) for s in self.specs)
         self.n_in = self.specs[0].n_in

@@ -232,6 +232,7 @@ class _FitRun:
         self.steps = math.ceil(len(train.x) / rows)
         slots, self.opt_state = opt.state_arrays()
         self.slots = slots
+        model._sync_trainable(slots)
         self.ws, self.grads = model._fit_buffers(rows, train.y.shape[1], slots.shape[0])
         self.order = np.arange(len(train.x), dtype=np.int64)
         self.report = np.zeros(C.N_REPORT, dtype=np.int64)

@@ -59,7 +59,7 @@ def layer_forward(net, li, z, inp, work, B, training):
         s = layers[li, L_STATE]
         batchnorm_forward(z, aux, inp, tensor(params, layers[li, L_W], n_out), tensor(params, layers[li, L_B], n_out),
                           net.state[s:s + n_out], net.state[s + n_out:s + 2 * n_out], n_out, B, kp[0], kp[1],
-                          training)
+                          training and kp[2] == 0)  # trainable=False: inference mode, as Keras 3
     elif kind == LAYERNORM:
         layernorm_forward(z, aux, inp, tensor(params, layers[li, L_W], n_out), tensor(params, layers[li, L_B], n_out),
                           n_out, B, kp[0])

@@ -4,7 +4,7 @@ optimizer_step(params, grads, slots, tensors, code, hp, state)   True, or False 
 
 params, grads (P,)   the model's flat buffers; grads are clipped IN PLACE
 slots (k, P)         optimizer state with the same layout (k rows as Python allocated them)
-tensors (T, 2)       (offset, size) of every weight tensor (each W and each b): clipnorm is
+tensors (T, 3)       (offset, size, frozen) of every weight tensor (each W and each b): clipnorm is
                      per tensor in Keras 3
 hp (N_HP,)           hyperparameters (codes.HP_*), float64
 state (N_OPT_STATE,) iterations and Nadam's momentum product, float64, updated here
@@ -191,15 +191,26 @@ def nadam_update(params, grads, m, v, lr, c_m, c_g, c_v, b1, b2, eps):
 
 @kernel
 def optimizer_step(params, grads, slots, tensors, code, hp, state):
+    frozen = False
+    for t in range(tensors.shape[0] if tensors.shape[1] > 2 else 0):  # trainable=False: no gradient (fit
+        if tensors[t, 2] != 0:  # zeroed their optimizer slots); a 2-column table has no frozen flags
+            grads[tensors[t, 0]:tensors[t, 0] + tensors[t, 1]] = 0.0
+            frozen = True
     clip_gradients(grads, tensors, hp)
     lr = hp[HP_LR]
     if hp[HP_DECAY] > 0:  # legacy Keras 1/2 option, with iterations as before this step
         lr = lr / (1.0 + hp[HP_DECAY] * state[S_ITERATIONS])
     wd = hp[HP_WEIGHT_DECAY]
-    if wd > 0:  # decoupled, before the update: w - w * wd * lr
+    if wd > 0:  # decoupled, before the update: w - w * wd * lr (trainable tensors only, as Keras)
         shrink = typed(params, wd * lr)
-        for i in range(params.shape[0]):
-            params[i] -= params[i] * shrink
+        if not frozen:
+            for i in range(params.shape[0]):
+                params[i] -= params[i] * shrink
+        else:
+            for t in range(tensors.shape[0]):
+                if tensors[t, 2] == 0:
+                    for i in range(tensors[t, 0], tensors[t, 0] + tensors[t, 1]):
+                        params[i] -= params[i] * shrink
     t = state[S_ITERATIONS] + 1.0  # 1-based step
     eps = hp[HP_EPSILON]
     b1, b2 = hp[HP_BETA_1], hp[HP_BETA_2]

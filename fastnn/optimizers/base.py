@@ -143,7 +143,7 @@ class Optimizer:
                 raise ValueError(f"apply: gradient of shape {np.shape(g)} for a variable of shape {p.shape}.")
         sizes = [p.size for p in plist]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        tensors = np.stack([offsets, np.array(sizes, dtype=np.int64)], axis=1)
+        tensors = np.stack([offsets, np.array(sizes, dtype=np.int64), np.zeros(len(sizes), dtype=np.int64)], axis=1)
         flat_p = np.concatenate([p.reshape(-1) for p in plist]).astype(dtype)
         flat_g = np.concatenate([np.asarray(g, dtype=dtype).reshape(-1) for g in glist])
         if not np.all(np.isfinite(flat_g)):

@@ -18,10 +18,10 @@ import re
 
 import numpy as np
 
-from . import activations as _activations
-from . import initializers as _initializers
-from ._validation import number, positive_int
-from .engine.layout import LayerSpec
+from .. import activations as _activations
+from .. import initializers as _initializers
+from .._validation import number, positive_int
+from ..engine.layout import LayerSpec
 
 LAYER_CLASSES = {}  # class name -> class, for from_config (filled by Layer.__init_subclass__)
 
@@ -94,6 +94,10 @@ class Layer:
         self.trainable = bool(trainable)
         self.model = None
         self.index = None  # position in model.layers
+
+    def __call__(self, inputs):
+        """Functional API: Dense(8)(inputs) returns a symbolic output to chain; see models.Model."""
+        return _call_symbolic(self, inputs)
 
     @property
     def input_dim(self):
@@ -517,22 +521,51 @@ class Flatten(Layer):
         super().__init__(**kwargs)
         if data_format not in (None, "channels_last", "channels_first"):
             raise ValueError(f"Flatten: data_format must be 'channels_last' or 'channels_first', got {data_format!r}.")
-        self.data_format = data_format
+        from ..backend import image_data_format
+
+        self.data_format = data_format or image_data_format()
 
     def get_config(self):
         return {**self.base_config(), "data_format": self.data_format}
 
 
 class InputSpec:
-    """What Input(shape=(5,)) returns: a marker giving the model its input shape."""
+    """What Input(shape=(5,)) returns: a marker giving the model its input shape, and the start of a
+    functional chain (Dense(8)(inputs); see SymbolicTensor)."""
 
     def __init__(self, shape, name=None):
         self.shape = shape
         self.width = math.prod(shape)
         self.name = name
+        self.consumers = 0  # how many layers were called on it (a chain has one)
 
     def __repr__(self):
         return f"Input(shape={self.shape})"
+
+
+class SymbolicTensor:
+    """The output of a layer called on an Input or on another layer's output, in the functional API:
+    `x = Dense(8)(inputs)`. It records the chain; fastnn.models.Model(inputs, outputs) turns a
+    chain into a Sequential."""
+
+    def __init__(self, layer, parent):
+        self.layer, self.parent = layer, parent
+        self.consumers = 0
+
+    def __repr__(self):
+        return f"<output of {self.layer.name}>"
+
+
+def _call_symbolic(layer, inputs):
+    if isinstance(inputs, (list, tuple)):
+        raise ValueError(f"{layer.name}: called on {len(inputs)} tensors. fastnn's functional API builds chains "
+                         f"(one input, each layer feeding the next); merging branches (Concatenate, Add) is not "
+                         f"supported.")
+    if not isinstance(inputs, (InputSpec, SymbolicTensor)):
+        raise TypeError(f"{layer.name}: a layer is called on Input(...) or on another layer's output to build a "
+                        f"model; to compute on data, put it in a model and call model.predict(x).")
+    inputs.consumers += 1
+    return SymbolicTensor(layer, inputs)
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs):
