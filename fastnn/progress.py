@@ -9,6 +9,7 @@ verbose=0: silent.
 Epochs arrive in chunks from the training kernel; the lines of a chunk are written with a
 single write, so printing never dominates training even for microsecond epochs.
 """
+import numpy as np
 import sys
 
 _BAR_WIDTH = 20
@@ -17,6 +18,8 @@ _BAR_WIDTH = 20
 def format_value(value):
     if value is None:
         return "nan"
+    if np.ndim(value):  # a vector metric (thresholds=[...], F1Score(average=None))
+        return "[" + ", ".join(format_value(v) for v in np.ravel(value)) + "]"
     v = float(value)
     return f"{v:.4f}" if v == 0 or 1e-3 <= abs(v) < 1e6 else f"{v:.4e}"
 

@@ -23,10 +23,21 @@ def test_accuracy_resolution(loss, n_out, y, expected):
     assert metrics.resolve("acc", losses.get(loss), n_out, y)[0] == "acc"
 
 
+def kernel_objective(rows, params=(), counts=0):
+    """The kernels' Objective for metric rows [code, arg, params offset, counts offset]."""
+    from fastnn.kernels.args import Objective
+
+    lp = losses.get("mse").param_vector(np.float64)
+    return Objective(0, lp, False, np.array(rows, dtype=np.int64).reshape(-1, 4), lp,
+                     np.array(params, dtype=np.float64), np.zeros(counts), np.zeros(counts))
+
+
 def run_metric(code, pred, y, arg=0):
     sums = np.zeros(1)
-    assert metrics_update(sums, np.asarray(pred, float), np.asarray(y, float), len(pred), np.array([[code, arg]]),
-                          losses.get("mse").param_vector(np.float64), np.zeros(len(pred)))
+    params = [0.5] if code == M.BINARY_ACCURACY else []
+    obj = kernel_objective([[code, arg, 0 if params else -1, -1]], params)
+    assert metrics_update(sums, np.asarray(pred, float), np.asarray(y, float), len(pred), obj, obj.counts,
+                          np.zeros(len(pred)))
     return sums[0] / len(pred)
 
 

@@ -118,24 +118,36 @@ def test_an_unknown_optimizer_code_is_reported():
 def test_metric_codes_match_the_python_side():
     python_side = {metrics.BINARY_ACCURACY, metrics.SIGN_ACCURACY, metrics.CATEGORICAL_ACCURACY,
                    metrics.SPARSE_CATEGORICAL_ACCURACY, metrics.LOSS_VALUE, metrics.NEG_LOSS_VALUE}
+    python_side |= {metrics._BY_NAME[n]().kernel_row(losses.get("mse"), 2, np.zeros((0, 2)))[0]
+                    for n in metrics._BY_NAME if n != "sparse_top_k_categorical_accuracy"}
+    python_side.add(metrics.SparseTopKCategoricalAccuracy().kernel_row(None, 2, None)[0])
     assert python_side == kernel_codes(KM)
 
 
 @pytest.mark.parametrize("name", [n for n in metrics.names() if n not in ("accuracy", "acc")])
 def test_every_metric_name_resolves_to_a_working_kernel_branch(name):
-    loss = losses.get("sparse_categorical_crossentropy" if "sparse" in name.lower() else "categorical_crossentropy")
-    y = np.array([[0.0], [1.0]]) if loss.is_sparse else np.array([[0.0, 1.0], [1.0, 0.0]])
-    _, row = metrics.resolve(name, loss, 2, y)
+    from tests.test_metrics import kernel_objective
+
+    sparse = "sparse" in name.lower() and "crossentropy" not in name.lower() or name.lower() in (
+        "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy")
+    loss = losses.get("sparse_categorical_crossentropy" if sparse else "categorical_crossentropy")
+    y = np.array([[0.0], [1.0]]) if sparse else np.array([[0.0, 1.0], [1.0, 0.0]])
+    plan = metrics.plan_metric(name, loss, 2, y)
+    size = plan.metric.block_size(2) if plan.metric is not None and plan.metric.streaming else 0
+    obj = kernel_objective([[plan.code, plan.arg, 0 if plan.params else -1, 0 if size else -1]], plan.params, size)
     sums = np.full(1, 0.0)
     pred = np.array([[0.3, 0.7], [0.6, 0.4]])
-    assert KM.metrics_update(sums, pred, y, 2, np.array([row]), losses.Loss("mse").param_vector(np.float64),
-                             np.zeros(2))
+    assert KM.metrics_update(sums, pred, y, 2, obj, obj.counts, np.zeros(2))
     assert np.isfinite(sums).all()
+    if size:  # a streaming metric counted something, and its value follows from the counts
+        assert obj.counts.sum() > 0 and np.all(np.isfinite(plan.metric.finish(obj.counts, 2)))
 
 
 def test_an_unknown_metric_code_is_reported():
-    assert not KM.metrics_update(np.zeros(1), np.ones((2, 1)), np.ones((2, 1)), 2, np.array([[UNKNOWN, 0]]),
-                                 losses.Loss("mse").param_vector(np.float64), np.zeros(2))
+    from tests.test_metrics import kernel_objective
+
+    obj = kernel_objective([[UNKNOWN, 0, -1, -1]])
+    assert not KM.metrics_update(np.zeros(1), np.ones((2, 1)), np.ones((2, 1)), 2, obj, obj.counts, np.zeros(2))
 
 
 def test_a_kernel_that_meets_an_unknown_code_makes_fit_raise(monkeypatch):

@@ -25,7 +25,7 @@ from ..callbacks import CallbackList, History
 from ..kernels import codes as C
 from ..kernels.args import Data, Objective, Optim, Out, Schedule
 from ..losses import Loss, prepare_targets
-from ..progress import ProgressLogger
+from ..progress import ProgressLogger, format_value
 
 CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks allow chunking
 
@@ -71,7 +71,8 @@ def _metric_loss_params(dtype):
 
 
 class _Objective:
-    """Everything the kernels need about the loss and metrics, resolved against the labels."""
+    """Everything the kernels need about the loss and metrics, resolved against the labels, and
+    how the streaming metrics' pooled counts become their values (finish)."""
 
     def __init__(self, model, y):
         dtype = model.dtype
@@ -79,9 +80,39 @@ class _Objective:
         self.lp = model.loss.param_vector(dtype)
         self.mlp = _metric_loss_params(dtype)  # loss-valued metrics use default options (eps only)
         self.fused = is_fused(model)
-        self.metric_names, self.metric_codes = _metrics.resolve_all(
-            model._metric_identifiers, model.loss, model._layout.n_out, y)
-        self.args = Objective(self.loss_code, self.lp, self.fused, self.metric_codes, self.mlp)  # the kernels' view
+        self.n_outputs = model._layout.n_out
+        self.plans = _metrics.plan_all(model._metric_identifiers, model.loss, self.n_outputs, y)
+        self.metric_names = [p.name for p in self.plans]
+        rows, params, blocks = [], [], []
+        size = 0
+        for plan in self.plans:
+            p_off = len(params) if plan.params else -1
+            params += plan.params
+            c_off = -1
+            if plan.metric is not None and plan.metric.streaming:
+                c_off = size
+                n = plan.metric.block_size(self.n_outputs)
+                blocks.append((len(rows), plan.metric, c_off, n))
+                size += n
+            rows.append((plan.code, plan.arg, p_off, c_off))
+        self.metric_codes = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        self.streaming = blocks  # (metric index, metric, counts offset, size)
+        self.counts, self.val_counts = np.zeros(size), np.zeros(size)
+        self.args = Objective(self.loss_code, self.lp, self.fused, self.metric_codes, self.mlp,
+                              np.array(params, dtype=np.float64), self.counts, self.val_counts)  # the kernels' view
+
+    def finish(self, values, counts, prefix=""):
+        """The metrics' final values for one pass: values[m] is the kernel's mean for metric m;
+        streaming metrics take theirs from the pooled counts (then cleared), and a mean metric
+        with a final transform (RootMeanSquaredError's square root) gets it. Returns {name: value}."""
+        out = {}
+        for m, plan in enumerate(self.plans):
+            if plan.metric is not None and not plan.metric.streaming:
+                out[prefix + plan.name] = plan.metric.post(values[m])
+        for m, metric, off, n in self.streaming:
+            out[prefix + self.plans[m].name] = metric.finish(counts[off:off + n].copy(), self.n_outputs)
+        counts[:] = 0.0
+        return out
 
 
 def _split_validation(x, y, sw, validation_split, validation_data, model):
@@ -238,6 +269,8 @@ class _FitRun:
         self.report = np.zeros(C.N_REPORT, dtype=np.int64)
         self.shuffle = bool(shuffle)
         self.columns = _log_keys(objective.metric_names, len(val.x) > 0)
+        self.one_epoch_per_call = bool(objective.streaming)  # pooled counts are per epoch
+        self.overrides = []
 
     def chunk(self, n):
         """Train n epochs in one kernel call; returns (history rows (n, columns), seconds)."""
@@ -246,11 +279,22 @@ class _FitRun:
         _check_representable(hp, model.dtype)
         optim = Optim(self.grads, self.slots, model._layout.tensors, opt.code, hp, self.opt_state)
         rows_out = np.zeros((n, len(self.columns)), dtype=np.float64)
+        obj.counts[:] = 0.0
+        obj.val_counts[:] = 0.0
         t0 = time.perf_counter()
         self.kernels.train_epochs(
             model._net(), optim, self.train, self.val,
             obj.args, Schedule(n, self.shuffle, model._shuffle_state, self.order), self.ws, Out(rows_out, self.report))
-        return rows_out, time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
+        # the metrics whose value is not the kernel's mean: streaming ones from their counts, RMSE's sqrt
+        m, val_col = len(obj.metric_names), 1 + len(obj.metric_names)
+        self.overrides = []
+        for k in range(int(self.report[C.R_EPOCHS_DONE])):
+            values = obj.finish(rows_out[k, 1:1 + m], obj.counts)
+            if len(self.columns) > val_col:
+                values.update(obj.finish(rows_out[k, val_col + 1:], obj.val_counts, "val_"))
+            self.overrides.append(values)
+        return rows_out, elapsed
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -272,12 +316,15 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
     chunk = 1
     with _InterruptFlag() as interrupt:
         while epoch < epochs and not model.stop_training:
-            n = 1 if per_epoch_calls else min(chunk, epochs - epoch)
+            n = 1 if per_epoch_calls or run.one_epoch_per_call else min(chunk, epochs - epoch)
             if per_epoch_calls:
                 cbs.on_epoch_begin(epoch)
             rows, elapsed = run.chunk(n)
             done = int(run.report[C.R_EPOCHS_DONE])
             columns = {key: rows[:done, i].tolist() for i, key in enumerate(run.columns)}
+            for k, values in enumerate(run.overrides[:done]):
+                for key, value in values.items():
+                    columns[key][k] = value
             if passive_only:  # only History listens: record the whole chunk at once
                 history.extend(range(epoch, epoch + done), columns)
                 epoch += done
@@ -394,11 +441,12 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     values = {"loss": float(logs[0])}
     for m, name in enumerate(objective.metric_names):
         values[name] = float(logs[1 + m])
+    values.update(objective.finish(logs[1:], objective.counts))
     if not np.isfinite(values["loss"]):
         _warn_nonfinite_outputs(model, "evaluate: the loss is not finite", _predict(model, x))
     if _verbose_level(verbose):
         steps = math.ceil(len(x) / rows)
-        print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in values.items()))
+        print(f"{steps}/{steps} - " + " - ".join(f"{k}: {format_value(v)}" for k, v in values.items()))
     if return_dict:
         return values
     return values["loss"] if not objective.metric_names else list(values.values())

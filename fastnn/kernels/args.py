@@ -24,7 +24,8 @@ GROUPS = {
     # rows of data: features (N, n_in), labels (N, Ky), sample weights (N,); may have 0 rows
     "Data": (("x", "F2"), ("y", "F2"), ("sw", "F1")),
     # the loss (codes.LOSS_*, its parameters, fused gradient) and the metrics
-    "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I2"), ("mlp", "F1")),
+    "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I2"), ("mlp", "F1"),
+                  ("metric_params", "D1"), ("counts", "D1"), ("val_counts", "D1")),
     # what one train_epochs call does: epochs, shuffling, the RNG state and the row order
     "Schedule": (("n_epochs", "i64"), ("shuffle", "bool"), ("rng_state", "U1"), ("order", "I1")),
     # scratch space for batches of up to B_cap rows (fastnn/engine/layout.py sizes it), and the epoch-start

@@ -101,7 +101,13 @@ def restore_state(ws, net, opt):
 
 @kernel
 def evaluate_dataset(logs, net, data, obj, ws):
-    # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m; returns a codes.STATUS_*
+    # logs[0] = sum_i sw_i * loss_i / N, logs[1 + m] = mean of metric m (streaming metrics: into
+    # obj.counts); returns a codes.STATUS_*
+    return evaluate_into(logs, net, data, obj, ws, obj.counts)
+
+
+@kernel
+def evaluate_into(logs, net, data, obj, ws, counts):
     x, y, sw = data.x, data.y, data.sw
     N = x.shape[0]
     B_cap = ws.yb.shape[0]
@@ -120,7 +126,7 @@ def evaluate_dataset(logs, net, data, obj, ws):
             return STATUS_UNKNOWN_CODE
         for i in range(B):
             total += sw[start + i] * ws.per_sample[i]
-        if not metrics_update(logs[1:], p, yb, B, obj.metric_codes, obj.mlp, ws.per_sample):
+        if not metrics_update(logs[1:], p, yb, B, obj, counts, ws.per_sample):
             return STATUS_UNKNOWN_CODE
     logs[0] = total
     for k in range(1 + n_metrics):
@@ -209,7 +215,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                     stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
                 return
             loss_sum += batch_loss
-            known = metrics_update(history[1:val_col], p, ybv, B, obj.metric_codes, obj.mlp, ws.per_sample)
+            known = metrics_update(history[1:val_col], p, ybv, B, obj, obj.counts, ws.per_sample)
             dp = ws.dpred[:B]
             known = loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused) and known
             K = p.shape[1]
@@ -234,7 +240,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
         history[0] = loss_sum / N
         for k in range(1, val_col):
             history[k] /= N
-        if val.x.shape[0] > 0 and evaluate_dataset(history[val_col:], net, val, obj, ws) != STATUS_OK:
+        if val.x.shape[0] > 0 and evaluate_into(history[val_col:], net, val, obj, ws, obj.val_counts) != STATUS_OK:
             stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
             return
         report[R_EPOCHS_DONE] = e + 1
