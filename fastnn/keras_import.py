@@ -336,12 +336,20 @@ def _compile(model, cc, shown):
         name = _snake(loss.get("class_name", "")) if loss.get("class_name") else params.get("name")
         options = losses.Loss(name).options
         loss = losses.Loss(name, **{k: v for k, v in params.items() if k in options})
+    from .metrics import _BY_NAME
+
     metrics = []
     for m in _flat(cc.get("metrics")):
         if isinstance(m, str):
             metrics.append(m)
-        elif isinstance(m, dict) and isinstance((m.get("config") or {}).get("name"), str):
-            metrics.append(m["config"]["name"])
+        elif isinstance(m, dict):  # a serialized metric object: AUC(num_thresholds=...), Precision(name='prec')
+            cls = _BY_NAME.get(_snake(m.get("class_name", "")))
+            cfg = m.get("config") or {}
+            if cls is not None:
+                accepted = _accepted(cls)
+                metrics.append(cls(**{k: v for k, v in cfg.items() if k in accepted and k != "dtype"}))
+            elif isinstance(cfg.get("name"), str):
+                metrics.append(cfg["name"])
     try:
         model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     except (TypeError, ValueError) as exc:

@@ -56,7 +56,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
         header["compile"] = {
             "optimizer": serialize(model.optimizer),
             "loss": model.loss.get_config(),
-            "metrics": [m if isinstance(m, str) else getattr(m, "__name__", str(m)) for m in model._metric_identifiers],
+            "metrics": [_metric_config(m) for m in model._metric_identifiers],
         }
         if include_optimizer and model.optimizer.built:
             arrays["opt_slots"], arrays["opt_state"] = model.optimizer.get_state()
@@ -110,6 +110,17 @@ def _expect(shapes, name, shape, dtype, path, what):
     if got_shape != tuple(shape) or got_dtype != np.dtype(dtype):
         raise ModelFileError(f"{printable(path)}: {what} ({got_shape}, {got_dtype}) does not match the architecture "
                              f"({tuple(shape)}, {np.dtype(dtype)}); the file is corrupt or was edited.")
+
+
+def _metric_config(m):
+    """A compiled metric as JSON: its name, or a metric object's class and config."""
+    from .metrics import Metric
+
+    if isinstance(m, str):
+        return m
+    if isinstance(m, Metric):
+        return {"class_name": type(m).__name__, "config": m.get_config()}
+    return getattr(m, "__name__", str(m))
 
 
 def load_model(filepath, compile=True):
@@ -167,7 +178,10 @@ def _rebuild(header, archive, path, compile):
     model.feature_names = names
     comp = header.get("compile")
     if compile and comp:
-        model.compile(optimizer=get_optimizer(comp["optimizer"]), loss=comp["loss"], metrics=comp["metrics"])
+        from .metrics import get as get_metric
+
+        metrics = [get_metric(m) if isinstance(m, dict) else m for m in comp["metrics"]]
+        model.compile(optimizer=get_optimizer(comp["optimizer"]), loss=comp["loss"], metrics=metrics)
         if "opt_slots" in shapes:
             rows = max(model.optimizer.n_slots, 1)
             _expect(shapes, "opt_slots", (rows, layout.n_params), model.dtype, path, "the optimizer state")

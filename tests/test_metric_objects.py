@@ -179,3 +179,25 @@ def test_metric_label_shape_mismatch_is_a_clear_error():
     model.compile("adam", "sparse_categorical_crossentropy", metrics=[AUC()])
     with pytest.raises(ValueError, match="column by column"):
         model.fit(np.ones((4, 2)), np.array([0, 1, 2, 1]), epochs=1, verbose=0)
+
+
+def test_the_keras_io_imbalanced_classification_example_runs_with_only_its_imports_changed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import fastnn
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "imbalanced_classification.py"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env=dict(os.environ, EPOCHS="3"))
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    logs = dict(part.split(": ") for part in last.split(" - ")[4:])
+    assert set(logs) >= {"fn", "fp", "tn", "tp", "precision", "recall", "val_precision", "val_recall"}
+    assert float(logs["tp"]) + float(logs["fn"]) > 0 and float(logs["val_recall"]) > 0.8  # class_weight finds them
+    tp, fp = float(logs["val_tp"]), float(logs["val_fp"])
+    assert float(logs["val_precision"]) == pytest.approx(tp / (tp + fp), abs=1e-4)
+    checkpoint = fastnn.load_model(tmp_path / "fraud_model_at_epoch_3.keras")
+    assert checkpoint.count_params() == 139777
