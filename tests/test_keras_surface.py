@@ -185,3 +185,15 @@ def test_trainable_false_with_plain_sgd_and_adam_leaves_weights_exactly():
         w = model.layers[0].get_weights()
         model.fit(x, y, epochs=2, verbose=0)
         np.testing.assert_array_equal(w[0], model.layers[0].get_weights()[0])
+
+
+def test_loss_and_metric_functions_are_accepted_in_compile():
+    x, y = data()
+    model = Sequential([Dense(1, input_dim=4, activation="sigmoid")], seed=0)
+    model.compile("adam", fastnn.losses.binary_crossentropy,
+                  metrics=[fastnn.metrics.binary_accuracy, fastnn.losses.mean_absolute_error])
+    h = model.fit(x, y, epochs=1, verbose=0).history
+    assert model.loss.name == "binary_crossentropy" and list(h) == ["loss", "binary_accuracy", "mean_absolute_error"]
+    p = model.predict(x)
+    r = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert r["binary_accuracy"] == pytest.approx(np.mean(fastnn.metrics.binary_accuracy(y.reshape(-1, 1), p)))
