@@ -176,7 +176,8 @@ class Sequential:
             spec = layer.spec(width)
             last = specs[-1] if specs else None
             if (spec.kind == "activation" and last is not None and last.kind == "dense"
-                    and last.activation.name == "linear" and not folded_into_last):
+                    and last.activation.name == "linear" and not folded_into_last
+                    and self.layers[self.layers.index(layer) - 1].activity_regularizer is None):
                 specs[-1] = last._replace(activation=spec.activation)
                 folded_into_last = True
             else:
@@ -241,11 +242,38 @@ class Sequential:
                     slots[:, off:off + size] = 0.0
             if layer.kind == "batch_normalization":
                 layout.kind_params[row, 2] = frozen
+        self._penalties, self._constraints = self._rule_tables()
+
+    def _rule_tables(self):
+        """(penalties (R, 5), constraints (K, 8)) float64 for the kernels (kernels/regularization.py)
+        from each layer's regularizers and constraints; a frozen layer's weights carry none."""
+        layout = self._layout
+        penalties, constraints = [], []
+        for layer in self.layers:
+            row = self._row_of.get(id(layer))
+            if row is None:
+                continue
+            if layer.activity_regularizer is not None:
+                penalties.append([1, row, 0, layer.activity_regularizer.l1, layer.activity_regularizer.l2])
+            spec = layout.specs[row]
+            if spec.kind != layer.kind or not layer.trainable:
+                continue
+            shapes = [shape for shape in spec.params if shape is not None]
+            for t, shape, (reg, con) in zip(layout.row_tensors[row], shapes, layer.tensor_rules()):
+                offset, size = int(layout.tensors[t, 0]), int(layout.tensors[t, 1])
+                if reg is not None and (reg.l1 or reg.l2):
+                    penalties.append([0, offset, size, reg.l1, reg.l2])
+                if con is not None:
+                    rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (shape[0], 1)
+                    constraints.append(con.row(offset, rows, cols))
+        return (np.array(penalties, dtype=np.float64).reshape(-1, 5),
+                np.array(constraints, dtype=np.float64).reshape(-1, 8))
 
     def _net(self):
         """The kernels' view of the model (kernels/args.Net)."""
         layout = self._layout
-        return Net(self._params, layout.layers, layout.act_params, layout.kind_params, self._state, self._noise)
+        return Net(self._params, layout.layers, layout.act_params, layout.kind_params, self._state, self._noise,
+                   getattr(self, "_penalties", _NO_RULES[0]))
 
     def _fit_buffers(self, rows, label_cols, n_slot_rows):
         """(workspace, gradient buffer) for fit, kept across fits of this model (fit holds the model's
@@ -495,6 +523,9 @@ class Sequential:
 
     def __repr__(self):
         return f"<Sequential {self.name}: {', '.join(repr(layer) for layer in self.layers)}>"
+
+
+_NO_RULES = (np.zeros((0, 5)), np.zeros((0, 8)))
 
 
 class Model(Sequential):

@@ -55,6 +55,10 @@ def is_fused(model):
     last_act = int(model._layout.layers[-1, C.L_ACT])
     if model.loss.from_logits:
         return False
+    last_row = model._layout.layers.shape[0] - 1
+    if any(layer.activity_regularizer is not None and model._row_of.get(id(layer)) == last_row
+           for layer in model.layers):
+        return False  # the output's activity penalty needs dL/d(output), not the fused dL/dz
     if last_act == C.code_of("softmax") and model.loss.name in ("categorical_crossentropy",
                                                                 "sparse_categorical_crossentropy"):
         return True
@@ -277,7 +281,7 @@ class _FitRun:
         model, opt, obj = self.model, self.model.optimizer, self.objective
         hp = opt.hyperparameters()
         _check_representable(hp, model.dtype)
-        optim = Optim(self.grads, self.slots, model._layout.tensors, opt.code, hp, self.opt_state)
+        optim = Optim(self.grads, self.slots, model._layout.tensors, opt.code, hp, self.opt_state, model._constraints)
         rows_out = np.zeros((n, len(self.columns)), dtype=np.float64)
         obj.counts[:] = 0.0
         obj.val_counts[:] = 0.0
@@ -428,6 +432,7 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     _check_compiled(model, "evaluate")
     x = V.features(model._rows(x), model.input_dim, model.dtype)
     model._ensure_built(x.shape[1])
+    model._sync_trainable()  # the current regularizers: evaluate's loss includes their penalties
     y = prepare_targets(model.loss, y, model._layout.n_out, model.dtype)
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")

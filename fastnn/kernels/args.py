@@ -15,12 +15,14 @@ from collections import namedtuple
 
 GROUPS = {
     # the model: flat parameters, the layer table (codes.L_*), per-layer activation and kind parameters,
-    # the non-trainable state (BatchNormalization's moving statistics), the noise stream (key, step)
+    # the non-trainable state (BatchNormalization's moving statistics), the noise stream (key, step),
+    # the weight and activity penalties (kernels/regularization.py)
     "Net": (("params", "F1"), ("layers", "I2"), ("act_params", "F2"), ("kind_params", "F2"), ("state", "F1"),
-            ("noise", "U1")),
-    # the optimizer: gradients, slots (k, P), weight tensors (T, 2) for clipnorm, code, hp, scalar state
+            ("noise", "U1"), ("penalties", "D2")),
+    # the optimizer: gradients, slots (k, P), weight tensors (T, 3) for clipnorm and trainable=False, code,
+    # hp (with a learning-rate schedule at its tail), scalar state, constraints (kernels/regularization.py)
     "Optim": (("grads", "F1"), ("slots", "F2"), ("tensors", "I2"), ("code", "i64"), ("hp", "D1"),
-              ("state", "D1")),
+              ("state", "D1"), ("constraints", "D2")),
     # rows of data: features (N, n_in), labels (N, Ky), sample weights (N,); may have 0 rows
     "Data": (("x", "F2"), ("y", "F2"), ("sw", "F1")),
     # the loss (codes.LOSS_*, its parameters, fused gradient) and the metrics

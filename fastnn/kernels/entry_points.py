@@ -31,7 +31,8 @@ from .fastmath import typed
 from .jit import kernel, kernel_reassoc
 from .losses import loss_backward, loss_forward
 from .metrics import metrics_update
-from .network import network_backward, network_forward
+from .network import activity_sum, network_backward, network_forward
+from .regularization import apply_constraints, weight_penalty, weight_penalty_grads
 from .optimizers import optimizer_step
 from .rng import shuffled_order
 
@@ -126,11 +127,15 @@ def evaluate_into(logs, net, data, obj, ws, counts):
             return STATUS_UNKNOWN_CODE
         for i in range(B):
             total += sw[start + i] * ws.per_sample[i]
+        if net.penalties.shape[0] > 0:  # each batch's activity penalty, weighted by its size
+            total += activity_sum(net, ws.work, B)
         if not metrics_update(logs[1:], p, yb, B, obj, counts, ws.per_sample):
             return STATUS_UNKNOWN_CODE
     logs[0] = total
     for k in range(1 + n_metrics):
         logs[k] /= N
+    if net.penalties.shape[0] > 0:  # the weight penalties at these weights, as Keras's evaluate
+        logs[0] += weight_penalty(net.params, net.penalties)
     return STATUS_OK
 
 
@@ -207,6 +212,8 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             batch_loss = 0.0
             for i in range(B):
                 batch_loss += swb[i] * ws.per_sample[i]
+            if net.penalties.shape[0] > 0:  # the penalties join the batch's loss at full strength
+                batch_loss += B * weight_penalty(params, net.penalties) + activity_sum(net, ws.work, B)
             if not math.isfinite(batch_loss):  # stop before this batch's update
                 if state_finite(net, opt):  # the weights are the last finite ones
                     stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
@@ -224,10 +231,14 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                 for j in range(K):
                     d_cur[j * B + i] = dp[i, j]
             known = network_backward(net, opt.grads, xT, ws.work, B, d_cur, ws.d_next, obj.fused) and known
+            if net.penalties.shape[0] > 0:
+                weight_penalty_grads(opt.grads, params, net.penalties)
             if not (known and optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)):
                 restore_state(ws, net, opt)
                 stop(report, STATUS_UNKNOWN_CODE, e, batch, 1)
                 return
+            if opt.constraints.shape[0] > 0:  # projections after the update, as Keras's optimizer.apply
+                apply_constraints(params, opt.constraints)
             net.noise[1] += np.uint64(1)  # the training step: the next dropout masks are new draws
             batch += 1
         # Overflowed weights usually make the next batch's loss non-finite (caught above), but not

@@ -28,6 +28,7 @@ from .jit import kernel
 from .layernorm import LAYERNORM, layernorm_backward, layernorm_forward
 from .normalization import NORMALIZATION, normalization_backward, normalization_forward
 from .prelu import PRELU, prelu_backward, prelu_forward
+from .regularization import ACTIVITY_PENALTY, activity_grad
 from .rng import stream_base
 
 DENSE = code_of("dense")
@@ -130,13 +131,36 @@ def layer_backward(net, grads, li, dx, dz, inp, work, B):
 
 
 @kernel
+def activity_sum(net, work, B):
+    # sum over activity-regularized layer outputs of l1 sum|a| + l2 sum a^2 over the batch (the
+    # loss takes it divided by B)
+    pen, layers = net.penalties, net.layers
+    total = 0.0
+    for r in range(pen.shape[0]):
+        if pen[r, 0] == ACTIVITY_PENALTY:
+            li = int(pen[r, 1])
+            a = block(work, layers[li, L_A], layers[li, L_N_OUT], B)
+            s1 = 0.0
+            s2 = 0.0
+            for i in range(a.shape[0]):
+                v = float(a[i])
+                s1 += abs(v)
+                s2 += v * v
+            total += pen[r, 3] * s1 + pen[r, 4] * s2
+    return total
+
+
+@kernel
 def network_backward(net, grads, xT, work, B, d_cur, d_next, fused):
-    params, layers, act_params = net.params, net.layers, net.act_params
+    params, layers, act_params, pen = net.params, net.layers, net.act_params, net.penalties
     last = layers.shape[0] - 1
     known = True
     for li in range(last, -1, -1):
         n_in, n_out = layers[li, L_N_IN], layers[li, L_N_OUT]
         dz = d_cur[:n_out * B]  # dL/da on entry
+        for r in range(pen.shape[0]):  # an activity regularizer on this layer's output
+            if pen[r, 0] == ACTIVITY_PENALTY and int(pen[r, 1]) == li:
+                activity_grad(dz, block(work, layers[li, L_A], n_out, B), pen[r, 3], pen[r, 4], B)
         if layers[li, L_A] != layers[li, L_Z] and not (li == last and fused):
             z = block(work, layers[li, L_Z], n_out, B)
             a = block(work, layers[li, L_A], n_out, B)

@@ -23,11 +23,12 @@ import math
 
 from .codes import (
     HP_AMSGRAD, HP_BETA_1, HP_BETA_2, HP_CENTERED, HP_CLIPNORM, HP_CLIPVALUE, HP_DECAY, HP_EPSILON,
-    HP_GLOBAL_CLIPNORM, HP_LR, HP_MOMENTUM, HP_NESTEROV, HP_RHO, HP_WEIGHT_DECAY, S_ITERATIONS, S_U_PRODUCT,
+    HP_GLOBAL_CLIPNORM, HP_MOMENTUM, HP_NESTEROV, HP_RHO, HP_WEIGHT_DECAY, S_ITERATIONS, S_U_PRODUCT,
     code_of,
 )
 from .fastmath import typed
 from .jit import kernel
+from .schedules import scheduled_lr
 
 
 @kernel
@@ -197,7 +198,9 @@ def optimizer_step(params, grads, slots, tensors, code, hp, state):
             grads[tensors[t, 0]:tensors[t, 0] + tensors[t, 1]] = 0.0
             frozen = True
     clip_gradients(grads, tensors, hp)
-    lr = hp[HP_LR]
+    lr = scheduled_lr(hp, state[S_ITERATIONS])  # hp[HP_LR], or the schedule's value at this step
+    if lr < 0:
+        return False  # an unknown schedule kind
     if hp[HP_DECAY] > 0:  # legacy Keras 1/2 option, with iterations as before this step
         lr = lr / (1.0 + hp[HP_DECAY] * state[S_ITERATIONS])
     wd = hp[HP_WEIGHT_DECAY]

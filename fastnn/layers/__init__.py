@@ -19,7 +19,9 @@ import re
 import numpy as np
 
 from .. import activations as _activations
+from .. import constraints as _constraints
 from .. import initializers as _initializers
+from .. import regularizers as _regularizers
 from .._validation import number, positive_int
 from ..engine.layout import LayerSpec
 
@@ -59,11 +61,23 @@ def assign_weights(views, weights, owner):
 
 
 def _no_extras(owner, kwargs, *names):
-    """Regularizers and constraints that fastnn does not support yet raise; None is fine."""
+    """Options fastnn does not support raise; None is fine."""
     for name in names:
         if kwargs.get(name) is not None:
             raise TypeError(f"{owner}: {name} is not supported by fastnn yet.")
         kwargs.pop(name, None)
+
+
+def _take_rules(layer, kwargs, *tensors, keras1=None):
+    """Pop `<tensor>_regularizer` and `<tensor>_constraint` for each named tensor (Keras 1/2's
+    W_regularizer/b_constraint via keras1={'W': 'kernel', 'b': 'bias'}) into the layer."""
+    for old, new in (keras1 or {}).items():
+        for what in ("regularizer", "constraint"):
+            if kwargs.get(f"{old}_{what}") is not None:
+                kwargs[f"{new}_{what}"] = kwargs[f"{old}_{what}"]
+            kwargs.pop(f"{old}_{what}", None)
+    layer._regularizers = {t: _regularizers.get(kwargs.pop(f"{t}_regularizer", None)) for t in tensors}
+    layer._constraints = {t: _constraints.get(kwargs.pop(f"{t}_constraint", None)) for t in tensors}
 
 
 class Layer:
@@ -77,8 +91,9 @@ class Layer:
         LAYER_CLASSES[cls.__name__] = cls
 
     def __init__(self, name=None, input_dim=None, input_shape=None, batch_input_shape=None, trainable=True,
-                 dtype=None, **kwargs):
+                 dtype=None, activity_regularizer=None, **kwargs):
         kwargs.pop("batch_size", None)
+        self.activity_regularizer = _regularizers.get(activity_regularizer)
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected argument(s): {sorted(kwargs)}.")
         base = _snake_case(type(self).__name__)
@@ -115,12 +130,29 @@ class Layer:
     def initialize(self, views, rng):
         """Fill this layer's tensors (views in get_weights order) with their initial values."""
 
+    def tensor_names(self):
+        """The names of this layer's trainable tensors, in get_weights order (for their rules)."""
+        return []
+
+    def tensor_rules(self):
+        """(regularizer, constraint) per trainable tensor, in get_weights order (None: none)."""
+        regs, cons = getattr(self, "_regularizers", {}), getattr(self, "_constraints", {})
+        return [(regs.get(t), cons.get(t)) for t in self.tensor_names()]
+
     def base_config(self):
         cfg = {"class_name": type(self).__name__, "name": self.name}
         if self.input_shape is not None:
             cfg["input_shape"] = list(self.input_shape)
         if not self.trainable:
             cfg["trainable"] = False
+        if self.activity_regularizer is not None:
+            cfg["activity_regularizer"] = _regularizers.serialize(self.activity_regularizer)
+        for t, reg in getattr(self, "_regularizers", {}).items():
+            if reg is not None:
+                cfg[f"{t}_regularizer"] = _regularizers.serialize(reg)
+        for t, con in getattr(self, "_constraints", {}).items():
+            if con is not None:
+                cfg[f"{t}_constraint"] = _constraints.serialize(con)
         return cfg
 
     def get_config(self):
@@ -159,9 +191,8 @@ class Dense(Layer):
 
     def __init__(self, units=None, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", output_dim=None, init=None, bias=None, **kwargs):
-        _no_extras("Dense", kwargs, "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                   "kernel_constraint", "bias_constraint", "W_regularizer", "b_regularizer", "W_constraint",
-                   "b_constraint", "lora_rank")
+        _take_rules(self, kwargs, "kernel", "bias", keras1={"W": "kernel", "b": "bias"})
+        _no_extras("Dense", kwargs, "lora_rank")
         super().__init__(**kwargs)
         if units is None:
             units = output_dim
@@ -180,6 +211,9 @@ class Dense(Layer):
 
     def output_width(self, width):
         return self.units
+
+    def tensor_names(self):
+        return ["kernel", "bias"] if self.use_bias else ["kernel"]
 
     def spec(self, width):
         return LayerSpec("dense", width, self.units, ((width, self.units), (self.units,) if self.use_bias else None),
@@ -348,8 +382,8 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  renorm=False, synchronized=False, mode=0, **kwargs):
-        _no_extras("BatchNormalization", kwargs, "beta_regularizer", "gamma_regularizer", "beta_constraint",
-                   "gamma_constraint", "renorm_clipping")
+        _take_rules(self, kwargs, "gamma", "beta")
+        _no_extras("BatchNormalization", kwargs, "renorm_clipping")
         kwargs.pop("renorm_momentum", None)
         super().__init__(**kwargs)
         if renorm or synchronized:
@@ -364,6 +398,9 @@ class BatchNormalization(Layer):
         self.gamma_initializer = _initializers.get(gamma_initializer)
         self.moving_mean_initializer = _initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
+
+    def tensor_names(self):
+        return (["gamma"] if self.scale else []) + (["beta"] if self.center else [])
 
     def spec(self, width):
         return LayerSpec(self.kind, width, width, ((width,) if self.scale else None, (width,) if self.center else None),
@@ -393,8 +430,7 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", rms_scaling=False, **kwargs):
-        _no_extras("LayerNormalization", kwargs, "beta_regularizer", "gamma_regularizer", "beta_constraint",
-                   "gamma_constraint")
+        _take_rules(self, kwargs, "gamma", "beta")
         super().__init__(**kwargs)
         if rms_scaling:
             raise TypeError("LayerNormalization: rms_scaling (deprecated in Keras 3) is not supported by fastnn.")
@@ -403,6 +439,9 @@ class LayerNormalization(Layer):
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = _initializers.get(beta_initializer)
         self.gamma_initializer = _initializers.get(gamma_initializer)
+
+    def tensor_names(self):
+        return (["gamma"] if self.scale else []) + (["beta"] if self.center else [])
 
     def spec(self, width):
         return LayerSpec(self.kind, width, width, ((width,) if self.scale else None, (width,) if self.center else None),
@@ -417,6 +456,23 @@ class LayerNormalization(Layer):
         return {**self.base_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
                 "scale": self.scale, "beta_initializer": self.beta_initializer.get_config(),
                 "gamma_initializer": self.gamma_initializer.get_config()}
+
+
+class ActivityRegularization(Activation):
+    """ActivityRegularization(l1=0.0, l2=0.0): the identity, adding (l1 sum|x| + l2 sum x^2) / batch
+    size of its input to the loss (Keras 3)."""
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        kwargs.pop("activity_regularizer", None)
+        super().__init__("linear", activity_regularizer=_regularizers.L1L2(l1, l2), **kwargs)
+        self.l1, self.l2 = self.activity_regularizer.l1, self.activity_regularizer.l2
+
+    def get_config(self):
+        cfg = {k: v for k, v in self.base_config().items() if k != "activity_regularizer"}
+        return {**cfg, "l1": self.l1, "l2": self.l2}
+
+    def __repr__(self):
+        return f"ActivityRegularization(l1={self.l1:g}, l2={self.l2:g})"
 
 
 class Normalization(Layer):
@@ -492,13 +548,16 @@ class PReLU(Layer):
     kind = "prelu"
 
     def __init__(self, alpha_initializer="zeros", shared_axes=None, init=None, **kwargs):
-        _no_extras("PReLU", kwargs, "alpha_regularizer", "alpha_constraint")
+        _take_rules(self, kwargs, "alpha")
         kwargs.pop("weights", None)
         super().__init__(**kwargs)
         if shared_axes is not None:
             raise ValueError("PReLU: shared_axes is for images; fastnn's flat inputs have one alpha per feature "
                              "(shared_axes=None).")
         self.alpha_initializer = _initializers.get(init if init is not None else alpha_initializer)
+
+    def tensor_names(self):
+        return ["alpha"]
 
     def spec(self, width):
         return LayerSpec(self.kind, width, width, ((width,),))

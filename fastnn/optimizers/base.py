@@ -37,11 +37,20 @@ class Optimizer:
             raise TypeError(f"{owner} got unexpected argument(s): {sorted(kwargs)}.")
         if lr is not None:  # Keras 1/2 spelling
             learning_rate = lr
-        if callable(learning_rate):
-            raise TypeError(f"{owner}: learning-rate schedules are not supported; pass a float and use "
-                            f"callbacks (ReduceLROnPlateau, LearningRateScheduler) to change it between epochs.")
+        from .schedules import LearningRateSchedule, deserialize
+
+        if isinstance(learning_rate, dict):  # a saved schedule
+            learning_rate = deserialize(learning_rate)
+        self._schedule = None
+        if isinstance(learning_rate, LearningRateSchedule):
+            self._schedule = learning_rate
+        elif callable(learning_rate):
+            raise TypeError(f"{owner}: a learning rate must be a number or a fastnn.optimizers.schedules object "
+                            f"(ExponentialDecay, CosineDecay, ...); a Python function cannot run inside the kernel. "
+                            f"To change the rate between epochs use LearningRateScheduler.")
         self.name = name or owner.lower()
-        self.learning_rate = learning_rate  # validated by the property
+        if self._schedule is None:
+            self.learning_rate = learning_rate  # validated by the property
         self.weight_decay = number(owner, "weight_decay", weight_decay, low=0, allow_none=True)
         self.clipnorm = number(owner, "clipnorm", clipnorm, low=0, low_open=True, allow_none=True)
         self.clipvalue = number(owner, "clipvalue", clipvalue, low=0, low_open=True, allow_none=True)
@@ -57,11 +66,23 @@ class Optimizer:
     # ---- hyperparameters ----------------------------------------------------------------
     @property
     def learning_rate(self):
+        """The current learning rate: a schedule's value at the current step, or the constant."""
+        schedule = getattr(self, "_schedule", None)
+        if schedule is not None:
+            return float(schedule(self.iterations if self.built else 0))
         return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if getattr(self, "_schedule", None) is not None:
+            raise TypeError(f"{type(self).__name__}: this optimizer's learning rate follows a schedule "
+                            f"({self._schedule!r}); it cannot be set (LearningRateScheduler and ReduceLROnPlateau "
+                            f"need a constant learning rate).")
         self._learning_rate = number(type(self).__name__, "learning_rate", value, low=0)
+
+    @property
+    def learning_rate_schedule(self):
+        return getattr(self, "_schedule", None)
 
     lr = learning_rate  # Keras 1/2 attribute name
 
@@ -78,6 +99,10 @@ class Optimizer:
         hp[C.HP_CLIPVALUE] = self.clipvalue or 0.0
         hp[C.HP_DECAY] = self.decay or 0.0
         self._fill_hyperparameters(hp)
+        if getattr(self, "_schedule", None) is not None:  # evaluated per step by the kernel
+            from .schedules import kernel_vector
+
+            hp = np.concatenate([hp, kernel_vector(self._schedule)])
         return hp
 
     # ---- state ----------------------------------------------------------------------------
@@ -159,7 +184,10 @@ class Optimizer:
 
     # ---- config ---------------------------------------------------------------------------
     def get_config(self):
-        cfg = {"name": self.name, "learning_rate": self.learning_rate}
+        from .schedules import serialize
+
+        schedule = getattr(self, "_schedule", None)
+        cfg = {"name": self.name, "learning_rate": self.learning_rate if schedule is None else serialize(schedule)}
         for key in self._own_hyperparameters:
             cfg[key] = getattr(self, key)
         for key in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "decay"):
