@@ -194,7 +194,7 @@ def test_keras1_nb_epoch_and_predict_classes():
     (lambda m, x, y: Sequential([Dense(0, input_dim=2)]), "positive integer"),
     (lambda m, x, y: Sequential([Dense(2, input_shape=(3, 4))]), "flat feature vectors"),
     (lambda m, x, y: Sequential().add("dense"), "takes a fastnn layer"),
-    (lambda m, x, y: Dense(4, kernel_regularizer="l2"), "not supported"),
+    (lambda m, x, y: Dense(4, kernel_regularizer="l7"), "Unknown regularizer .l7."),
 ])
 def test_bad_input_is_a_clear_error(call, match):
     x, y = tutorial()

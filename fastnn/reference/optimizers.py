@@ -41,14 +41,16 @@ class ReferenceOptimizer:
             return [np.clip(g, -c, c) for g in grads]
         return grads
 
-    def step(self, variables, grads):
+    def step(self, variables, grads, constraints=None):
+        """One update; `learning_rate` may be a function of the 0-based step (a schedule), and
+        `constraints` (one projection or None per variable) follow the update, as Keras's apply."""
         h = self.hp
         grads = self._clip([np.asarray(g, dtype=np.float64) for g in grads])
         if self.state is None:
             init = h.get("initial_accumulator_value", 0.0) if self.name == "adagrad" else 0.0
             self.state = [{k: np.full(v.shape, init if k == "acc" else 0.0) for k in
                            ("m", "v", "vhat", "acc", "a", "edx")} for v in variables]
-        lr = h["learning_rate"]
+        lr = h["learning_rate"](self.t) if callable(h["learning_rate"]) else h["learning_rate"]
         if h["weight_decay"]:
             for w in variables:
                 w -= w * h["weight_decay"] * lr
@@ -59,6 +61,9 @@ class ReferenceOptimizer:
             self.u_product *= b1 * (1 - 0.5 * 0.96**t)  # this step's u_t
         for w, g, s in zip(variables, grads, self.state):
             getattr(self, "_" + self.name.replace("adamw", "adam"))(w, g, s, lr, t)
+        for w, project in zip(variables, constraints or []):
+            if project is not None:
+                w[...] = project(w)
 
     def _sgd(self, w, g, s, lr, t):
         mu = self.hp["momentum"]

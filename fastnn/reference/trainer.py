@@ -34,10 +34,28 @@ def fastnn_order(n, state):
 class ReferenceMLP:
     """layers: list of (activation name, activation params); weights: list of (W, b or None)."""
 
-    def __init__(self, activations, weights, dtype=np.float64):
+    def __init__(self, activations, weights, dtype=np.float64, penalties=None, activity=None, constraints=None):
+        """penalties: per layer ((l1, l2) for W or None, (l1, l2) for b or None); activity: per layer
+        (l1, l2) or None on its output; constraints: per layer (projection for W, for b)."""
         self.activations = list(activations)
         self.weights = [(np.array(w, dtype=dtype), None if b is None else np.array(b, dtype=dtype)) for w, b in weights]
         self.dtype = dtype
+        n = len(self.weights)
+        self.penalties = penalties or [(None, None)] * n
+        self.activity = activity or [None] * n
+        self.constraints = constraints or [(None, None)] * n
+
+    def weight_penalty(self):
+        total = 0.0
+        for (w, b), rules in zip(self.weights, self.penalties):
+            for t, rule in zip((w, b), rules):
+                if rule is not None and t is not None:
+                    total += rule[0] * np.sum(np.abs(t)) + rule[1] * np.sum(t * t)
+        return total
+
+    def activity_sum(self, cache):
+        return sum(rule[0] * np.sum(np.abs(a)) + rule[1] * np.sum(a * a)
+                   for (_, _, a), rule in zip(cache, self.activity) if rule is not None)
 
     def forward(self, x):
         """Output and the (input, z, a) of every layer."""
@@ -65,7 +83,8 @@ class ReferenceMLP:
         out, cache = self.forward(x)
         n = len(x)
         batch_loss = float(np.sum(sw * L.values(loss_name, y, out, **options)) / n)
-        fused = self._fused(loss_name, options)
+        batch_loss += self.weight_penalty() + self.activity_sum(cache) / n  # Keras: at full strength
+        fused = self._fused(loss_name, options) and self.activity[-1] is None
         if fused:
             opts = {k: v for k, v in options.items() if k == "label_smoothing"}
             d = L.fused_gradient(loss_name, y, out, sw, **opts)
@@ -75,16 +94,26 @@ class ReferenceMLP:
         for i in range(len(self.weights) - 1, -1, -1):
             h, z, a = cache[i]
             name, params = self.activations[i]
+            if self.activity[i] is not None:
+                l1, l2 = self.activity[i]
+                d = d + (l1 * np.sign(a) + 2 * l2 * a) / n
             if not (fused and i == len(self.weights) - 1):
                 d = act.vjp(name, z, d, **params)
             w, b = self.weights[i]
-            grads.append((h.T @ d, None if b is None else d.sum(axis=0)))
+            gw, gb = h.T @ d, None if b is None else d.sum(axis=0)
+            (pw, pb) = self.penalties[i]
+            if pw is not None:
+                gw = gw + pw[0] * np.sign(w) + 2 * pw[1] * w
+            if pb is not None and b is not None:
+                gb = gb + pb[0] * np.sign(b) + 2 * pb[1] * b
+            grads.append((gw, gb))
             d = d @ w.T
         return batch_loss, grads[::-1]
 
     def evaluate(self, x, y, sw, loss_name, options):
-        out = self.predict(x)
-        return float(np.sum(sw * L.values(loss_name, y, out, **options)) / len(x))
+        out, cache = self.forward(x)
+        loss = float(np.sum(sw * L.values(loss_name, y, out, **options)) / len(x))
+        return loss + self.weight_penalty() + self.activity_sum(cache) / len(x)
 
     def fit(self, x, y, loss_name, optimizer, epochs, batch_size, sw=None, options=None, shuffle=True,
             shuffle_state=0, order="fastnn", validation=None, rng=None):
@@ -109,14 +138,16 @@ class ReferenceMLP:
                 batch = idx[start:start + batch_size]
                 loss, grads = self.gradients(x[batch], y[batch], sw[batch], loss_name, options)
                 total += loss * len(batch)
-                variables, flat_grads = [], []
-                for (w, b), (gw, gb) in zip(self.weights, grads):
+                variables, flat_grads, projections = [], [], []
+                for (w, b), (gw, gb), (cw, cb) in zip(self.weights, grads, self.constraints):
                     variables.append(w)
                     flat_grads.append(gw)
+                    projections.append(cw)
                     if b is not None:
                         variables.append(b)
                         flat_grads.append(gb)
-                optimizer.step(variables, flat_grads)
+                        projections.append(cb)
+                optimizer.step(variables, flat_grads, projections)
             history["loss"].append(total / n)
             if validation is not None:
                 xv, yv, swv = validation
