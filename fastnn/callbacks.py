@@ -1,8 +1,10 @@
 """Callbacks with Keras's hook names and Keras 3 semantics.
 
-fit runs whole epochs inside one compiled kernel, so epoch-level and train-level hooks are
-called, but batch-level hooks (on_train_batch_*, on_batch_*) are not: there is no Python
-between batches. A callback that defines one gets a warning saying so.
+fit runs many epochs per compiled-kernel call when only History and progress listen, one epoch
+per call when a callback has epoch hooks, and one batch per call only when a callback defines a
+batch hook (on_train_batch_*, on_batch_*, on_test_batch_*, on_predict_batch_*): those get Keras's
+logs (the epoch's running means so far), and stop_training set in one stops fit at the next
+batch. A fit without batch hooks keeps its speed.
 """
 import csv
 import math
@@ -12,6 +14,8 @@ import warnings
 import numpy as np
 
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
+_TEST_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
+_PREDICT_HOOKS = ("on_predict_batch_begin", "on_predict_batch_end")
 
 
 class Callback:
@@ -46,10 +50,38 @@ class Callback:
         pass
 
     def on_train_batch_begin(self, batch, logs=None):
-        pass
+        self.on_batch_begin(batch, logs)  # Keras: the train-batch hooks default to the Keras 2 names
 
     def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs=None):
         pass
+
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
+
+    def _defines(self, hooks):
+        """Whether this callback has any of `hooks` of its own (not the do-nothing defaults)."""
+        return any(getattr(type(self), h) is not getattr(Callback, h) for h in hooks)
 
     # True for callbacks that only read the final logs (History, progress): they let fit run
     # many epochs per kernel call. User callbacks get one call per epoch.
@@ -128,16 +160,32 @@ class CallbackList:
                 raise TypeError(f"callbacks must be fastnn.callbacks.Callback objects, got {cb!r}.")
             cb.set_model(model)
             cb.set_params(params)
-            overridden = [h for h in _BATCH_HOOKS if getattr(type(cb), h) is not getattr(Callback, h)]
-            if isinstance(cb, LambdaCallback):
-                overridden = [h for h in _BATCH_HOOKS if cb._user_hooks.get(h)]
-            if overridden:
-                warnings.warn(f"{type(cb).__name__}: batch-level hooks {overridden} are never called; fastnn "
-                              f"runs each epoch's batches inside compiled code. Use on_epoch_end.", stacklevel=3)
 
     @property
     def all_passive(self):
         return all(cb._passive for cb in self.callbacks)
+
+    @property
+    def wants_train_batches(self):
+        return any(cb._defines(_BATCH_HOOKS) for cb in self.callbacks)
+
+    @property
+    def wants_test_batches(self):
+        return any(cb._defines(_TEST_HOOKS) for cb in self.callbacks)
+
+    @property
+    def wants_predict_batches(self):
+        return any(cb._defines(_PREDICT_HOOKS) for cb in self.callbacks)
+
+    def __getattr__(self, hook):
+        # every other hook (on_train_batch_end, on_test_begin, ...) goes to every callback in order
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def dispatch(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, **kwargs)
+        return dispatch
 
     def on_train_begin(self, logs=None):
         for cb in self.callbacks:
@@ -406,6 +454,19 @@ class LambdaCallback(Callback):
         }
         self._epoch_begin, self._epoch_end = on_epoch_begin, on_epoch_end
         self._train_begin, self._train_end = on_train_begin, on_train_end
+
+    def _defines(self, hooks):
+        return any(self._user_hooks.get(h) for h in hooks)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        hook = self._user_hooks["on_train_batch_begin"] or self._user_hooks["on_batch_begin"]
+        if hook:
+            hook(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        hook = self._user_hooks["on_train_batch_end"] or self._user_hooks["on_batch_end"]
+        if hook:
+            hook(batch, logs)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._epoch_begin:

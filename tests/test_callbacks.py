@@ -46,14 +46,17 @@ def test_hooks_are_called_in_keras_order():
                      ("epoch_end", 1, keys), ("train_end",)]
 
 
-def test_batch_hooks_warn_that_they_are_not_called():
+def test_batch_hooks_are_called_once_per_batch():
+    # (they used to be skipped with a warning; tests/test_batch_callbacks.py covers them in depth)
     class PerBatch(callbacks.Callback):
+        calls = 0
+
         def on_train_batch_end(self, batch, logs=None):
-            raise AssertionError("never called")
+            PerBatch.calls += 1
 
     x, y = data()
-    with pytest.warns(UserWarning, match="batch-level hooks"):
-        model_().fit(x, y, epochs=1, verbose=0, callbacks=[PerBatch()])
+    history = model_().fit(x, y, epochs=2, batch_size=len(x) // 2, verbose=0, callbacks=[PerBatch()])
+    assert PerBatch.calls == 4 and len(history.epoch) == 2
 
 
 def test_early_stopping_patience_and_restore_best_weights():

@@ -275,21 +275,31 @@ class _FitRun:
         self.columns = _log_keys(objective.metric_names, len(val.x) > 0)
         self.one_epoch_per_call = bool(objective.streaming)  # pooled counts are per epoch
         self.overrides = []
+        self.batch_rows = rows
+        self.val_for_kernel = val  # validation runs in Python instead when callbacks watch its batches
 
-    def chunk(self, n):
-        """Train n epochs in one kernel call; returns (history rows (n, columns), seconds)."""
+    def chunk(self, n, rows_out=None, first_batch=0, max_batches=-1):
+        """Train n epochs in one kernel call; returns (history rows (n, columns), seconds). With
+        max_batches >= 0: batches [first_batch, first_batch + max_batches) of one epoch, summing into
+        rows_out (the same array for every slice of the epoch)."""
         model, opt, obj = self.model, self.model.optimizer, self.objective
         hp = opt.hyperparameters()
         _check_representable(hp, model.dtype)
         optim = Optim(self.grads, self.slots, model._layout.tensors, opt.code, hp, self.opt_state, model._constraints)
-        rows_out = np.zeros((n, len(self.columns)), dtype=np.float64)
-        obj.counts[:] = 0.0
-        obj.val_counts[:] = 0.0
+        if rows_out is None:
+            rows_out = np.zeros((n, len(self.columns)), dtype=np.float64)
+        if first_batch == 0:
+            obj.counts[:] = 0.0
+            obj.val_counts[:] = 0.0
         t0 = time.perf_counter()
         self.kernels.train_epochs(
-            model._net(), optim, self.train, self.val,
-            obj.args, Schedule(n, self.shuffle, model._shuffle_state, self.order), self.ws, Out(rows_out, self.report))
+            model._net(), optim, self.train, self.val_for_kernel, obj.args,
+            Schedule(n, self.shuffle, model._shuffle_state, self.order, first_batch, max_batches), self.ws,
+            Out(rows_out, self.report))
         elapsed = time.perf_counter() - t0
+        if max_batches >= 0 and not self.report[C.R_EPOCHS_DONE]:
+            self.overrides = []
+            return rows_out, elapsed  # mid-epoch: the sums stay in rows_out
         # the metrics whose value is not the kernel's mean: streaming ones from their counts, RMSE's sqrt
         m, val_col = len(obj.metric_names), 1 + len(obj.metric_names)
         self.overrides = []
@@ -312,19 +322,67 @@ def _check_representable(hp, dtype):
                          f"{np.finfo(dtype).max:.3g}); use a smaller learning rate.")
 
 
+def _epoch_by_batches(model, run, cbs, interrupt):
+    """One epoch, one kernel call per batch, with the batch hooks in between (Keras's logs: the
+    epoch's running means so far). Stopping mid-epoch (stop_training, Ctrl-C) ends the epoch on the
+    batches run, as Keras does, and it is validated and logged like a whole one. Returns
+    (history row, seconds, epoch finished by the kernel)."""
+    obj, n, size = run.objective, len(run.train.x), run.batch_rows
+    rows = np.zeros((1, len(run.columns)), dtype=np.float64)
+    m = len(obj.metric_names)
+    elapsed, batch = 0.0, 0
+    while batch < run.steps:
+        cbs.on_train_batch_begin(batch)
+        _, seconds = run.chunk(1, rows, first_batch=batch, max_batches=1)
+        elapsed += seconds
+        if run.report[C.R_STATUS] != C.STATUS_OK:
+            return rows, elapsed, True
+        if run.report[C.R_EPOCHS_DONE]:  # the last batch: the kernel finished the epoch (means, validation)
+            logs = {"loss": rows[0, 0], **{name: rows[0, 1 + i] for i, name in enumerate(obj.metric_names)}}
+            logs.update({k: v for k, v in run.overrides[0].items() if not k.startswith("val_")})
+            cbs.on_train_batch_end(batch, logs)
+            return rows, elapsed, True
+        seen = min((batch + 1) * size, n)
+        logs = {"loss": rows[0, 0] / seen, **{name: rows[0, 1 + i] / seen for i, name in enumerate(obj.metric_names)}}
+        logs.update(obj.finish(rows[0, 1:1 + m] / seen, obj.counts.copy()))
+        cbs.on_train_batch_end(batch, logs)
+        batch += 1
+        if model.stop_training or interrupt.raised:
+            break
+    seen = min(batch * size, n)  # stopped early: the epoch is the batches run
+    rows[0, :1 + m] /= max(seen, 1)
+    run.overrides = [obj.finish(rows[0, 1:1 + m], obj.counts)]
+    if len(run.val.x):
+        logs = _evaluate_arrays(model, run.val, obj, run.batch_rows, cbs if cbs.wants_test_batches else None)
+        rows[0, 1 + m:] = [logs["loss"]] + [logs[name] if np.ndim(logs[name]) == 0 else 0.0
+                                            for name in obj.metric_names]
+        run.overrides[0].update({f"val_{k}": v for k, v in logs.items() if k != "loss"})
+    return rows, elapsed, False
+
+
 def _train_loop(model, run, cbs, history, progress, epoch, epochs):
     """Chunks of epochs until done, stopped by a callback, Ctrl-C or non-finite values. Each chunk
     is sized to take about CHUNK_SECONDS; one epoch per call when callbacks need every epoch."""
     per_epoch_calls = not cbs.all_passive
     passive_only = cbs.all_passive and progress is None
+    by_batches = cbs.wants_train_batches or (cbs.wants_test_batches and len(run.val.x) > 0)
+    if cbs.wants_test_batches and len(run.val.x):  # validation batch by batch, in Python
+        run.val_for_kernel = Data(run.val.x[:0], run.val.y[:0], run.val.sw[:0])
+        run.columns = _log_keys(run.objective.metric_names, True)
     chunk = 1
     with _InterruptFlag() as interrupt:
         while epoch < epochs and not model.stop_training:
-            n = 1 if per_epoch_calls or run.one_epoch_per_call else min(chunk, epochs - epoch)
+            n = 1 if per_epoch_calls or run.one_epoch_per_call or by_batches else min(chunk, epochs - epoch)
             if per_epoch_calls:
                 cbs.on_epoch_begin(epoch)
-            rows, elapsed = run.chunk(n)
-            done = int(run.report[C.R_EPOCHS_DONE])
+            if by_batches:
+                rows, elapsed, kernel_done = _epoch_by_batches(model, run, cbs, interrupt)
+                if kernel_done and len(run.val.x) and run.val_for_kernel is not run.val:
+                    _validate_in_python(model, run, rows, cbs)
+                done = 1 if run.report[C.R_STATUS] == C.STATUS_OK else int(run.report[C.R_EPOCHS_DONE])
+            else:
+                rows, elapsed = run.chunk(n)
+                done = int(run.report[C.R_EPOCHS_DONE])
             columns = {key: rows[:done, i].tolist() for i, key in enumerate(run.columns)}
             for k, values in enumerate(run.overrides[:done]):
                 for key, value in values.items():
@@ -423,10 +481,52 @@ def _workspace(model, rows):
     return ws
 
 
-def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False, **kwargs):
-    for ignored in ("steps", "callbacks"):
-        if kwargs.pop(ignored, None) is not None:
-            raise TypeError(f"evaluate: {ignored} is not supported.")
+def _evaluate_arrays(model, data, objective, rows, cbs=None):
+    """{loss, metrics} over data (kernels/args.Data). With cbs (test-batch hooks) one kernel call per
+    batch, the hooks between them with the running means; the slices' means combine by their rows,
+    and streaming counts pool across the calls, so the result equals one whole-data call."""
+    ws = _workspace(model, rows)
+    kernels, net, n_rows = training_kernels(model.dtype), model._net(), len(data.x)
+    m = len(objective.metric_names)
+    objective.counts[:] = 0.0
+    slices = [(0, n_rows)] if cbs is None else [(s, min(s + rows, n_rows)) for s in range(0, n_rows, rows)]
+    totals = np.zeros(1 + m, dtype=np.float64)
+    logs = np.zeros(1 + m, dtype=np.float64)
+    for b, (start, stop) in enumerate(slices):
+        if cbs is not None:
+            cbs.on_test_batch_begin(b)
+        part = Data(data.x[start:stop], data.y[start:stop], data.sw[start:stop])
+        if kernels.evaluate_dataset(logs, net, part, objective.args, ws):
+            raise _unknown_code(model)
+        totals += logs * (stop - start)
+        if cbs is not None:
+            running = totals / stop
+            batch_logs = {"loss": float(running[0]), **{name: float(running[1 + i])
+                                                        for i, name in enumerate(objective.metric_names)}}
+            batch_logs.update(objective.finish(running[1:], objective.counts.copy()))
+            cbs.on_test_batch_end(b, batch_logs)
+    means = totals / max(n_rows, 1)
+    values = {"loss": float(means[0])}
+    for i, name in enumerate(objective.metric_names):
+        values[name] = float(means[1 + i])
+    values.update(objective.finish(means[1:], objective.counts))
+    return values
+
+
+def _validate_in_python(model, run, rows, cbs):
+    """The epoch's validation when callbacks watch its batches (the kernel was given none)."""
+    obj = run.objective
+    m = len(obj.metric_names)
+    logs = _evaluate_arrays(model, run.val, obj, run.batch_rows, cbs)
+    rows[0, 1 + m:] = [logs["loss"]] + [logs[n] if np.ndim(logs[n]) == 0 else 0.0 for n in obj.metric_names]
+    if run.overrides:
+        run.overrides[0].update({f"val_{k}": v for k, v in logs.items() if k != "loss"})
+
+
+def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False, callbacks=None,
+             **kwargs):
+    if kwargs.pop("steps", None) is not None:
+        raise TypeError("evaluate: steps is not supported (arrays only).")
     if kwargs:
         raise TypeError(f"evaluate got unexpected argument(s): {sorted(kwargs)}.")
     _check_compiled(model, "evaluate")
@@ -439,14 +539,14 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
     sw = V.sample_weights(sample_weight, len(x), model.dtype)
     objective = _Objective(model, y)
     rows = min(_batch_size(batch_size), len(x))
-    ws = _workspace(model, rows)
-    logs = np.zeros(1 + len(objective.metric_names), dtype=np.float64)
-    if training_kernels(model.dtype).evaluate_dataset(logs, model._net(), Data(x, y, sw), objective.args, ws):
-        raise _unknown_code(model)
-    values = {"loss": float(logs[0])}
-    for m, name in enumerate(objective.metric_names):
-        values[name] = float(logs[1 + m])
-    values.update(objective.finish(logs[1:], objective.counts))
+    cbs = CallbackList(callbacks or [], model, {"steps": math.ceil(len(x) / rows), "verbose": verbose}) \
+        if callbacks else None
+    if cbs is not None:
+        cbs.on_test_begin()
+    values = _evaluate_arrays(model, Data(x, y, sw), objective, rows,
+                              cbs if cbs is not None and cbs.wants_test_batches else None)
+    if cbs is not None:
+        cbs.on_test_end(values)
     if not np.isfinite(values["loss"]):
         _warn_nonfinite_outputs(model, "evaluate: the loss is not finite", _predict(model, x))
     if _verbose_level(verbose):
@@ -476,10 +576,33 @@ def training_kernels(dtype):
     return module
 
 
-def predict(model, x, batch_size=None, **kwargs):
+def predict(model, x, batch_size=None, callbacks=None, **kwargs):
+    if callbacks:
+        return _predict_with_callbacks(model, x, batch_size, callbacks, **kwargs)
     out = _predict(model, x, batch_size, **kwargs)
     if not np.isfinite(out).all():
         _warn_nonfinite_outputs(model, "predict", out)
+    return out
+
+
+def _predict_with_callbacks(model, x, batch_size, callbacks, **kwargs):
+    """predict with on_predict_begin/end, and one kernel call per batch when a callback watches
+    batches (on_predict_batch_end gets {'outputs': that batch's outputs}, as Keras)."""
+    x = V.features(model._rows(x), model.input_dim, model.dtype)
+    model._ensure_built(x.shape[1])
+    rows = min(_batch_size(batch_size), len(x))
+    cbs = CallbackList(callbacks, model, {"steps": math.ceil(len(x) / rows)})
+    cbs.on_predict_begin()
+    if not cbs.wants_predict_batches:
+        out = predict(model, x, batch_size, **kwargs)
+    else:
+        parts = []
+        for b, start in enumerate(range(0, len(x), rows)):
+            cbs.on_predict_batch_begin(b)
+            parts.append(predict(model, x[start:start + rows], batch_size, **kwargs))
+            cbs.on_predict_batch_end(b, {"outputs": parts[-1]})
+        out = np.concatenate(parts)
+    cbs.on_predict_end()
     return out
 
 

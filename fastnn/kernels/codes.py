@@ -84,7 +84,8 @@ R_EPOCH = 1  # epoch (within the call) where training stopped
 R_BATCH = 2  # batch index where training stopped
 R_EPOCHS_DONE = 3
 R_RESTORED = 4  # 1: the model and optimizer state were rolled back to the start of epoch R_EPOCH
-N_REPORT = 5
+R_NEXT_BATCH = 5  # a partial-epoch call (Schedule.max_batches >= 0): the batch to start the next call at
+N_REPORT = 6
 STATUS_OK = 0
 STATUS_NONFINITE_LOSS = 1  # a batch loss was NaN/inf: stopped before that batch's update
 STATUS_NONFINITE_WEIGHTS = 2  # an update made weights or optimizer state NaN/inf: rolled back

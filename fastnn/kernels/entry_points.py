@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .codes import (
-    R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
+    R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_NEXT_BATCH, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
     STATUS_OK, STATUS_UNKNOWN_CODE,
 )
 from .fastmath import typed
@@ -183,16 +183,19 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
     val_col = 1 + n_metrics
     report[R_STATUS] = STATUS_OK
     report[R_EPOCHS_DONE] = 0
+    partial = sched.max_batches >= 0  # a slice of one epoch, for batch-level callbacks
     for e in range(sched.n_epochs):
-        save_state(ws, net, opt)
-        if sched.shuffle:
-            shuffled_order(order, sched.rng_state)
         history = out.history[e]
-        for k in range(history.shape[0]):
-            history[k] = 0.0
-        loss_sum = 0.0
-        batch = 0
-        for start in range(0, N, B_cap):
+        first = sched.first_batch if partial else 0
+        if first == 0:  # the epoch starts: snapshot, shuffle, zero the sums
+            save_state(ws, net, opt)
+            if sched.shuffle:
+                shuffled_order(order, sched.rng_state)
+            for k in range(history.shape[0]):
+                history[k] = 0.0
+        batch = first
+        end = N if not partial else min(N, (first + sched.max_batches) * B_cap)
+        for start in range(first * B_cap, end, B_cap):
             B = min(B_cap, N - start)
             xT = ws.xin[:n_in * B]
             yb, swb = ws.yb, ws.swb
@@ -221,7 +224,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                     restore_state(ws, net, opt)
                     stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
                 return
-            loss_sum += batch_loss
+            history[0] += batch_loss  # the epoch's running sums live in its history row
             known = metrics_update(history[1:val_col], p, ybv, B, obj, obj.counts, ws.per_sample)
             dp = ws.dpred[:B]
             known = loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused) and known
@@ -248,8 +251,10 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             restore_state(ws, net, opt)
             stop(report, STATUS_NONFINITE_WEIGHTS, e, batch - 1, 1)
             return
-        history[0] = loss_sum / N
-        for k in range(1, val_col):
+        if end < N:  # a slice that stops before the epoch's end: resume at `batch` next call
+            report[R_NEXT_BATCH] = batch
+            return
+        for k in range(0, val_col):
             history[k] /= N
         if val.x.shape[0] > 0 and evaluate_into(history[val_col:], net, val, obj, ws, obj.val_counts) != STATUS_OK:
             stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
