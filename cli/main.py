@@ -114,6 +114,15 @@ def train(
         "--opt", "--optimizer", help="Optimizer name (fastnn list shows each one's defaults).")] = "adam",
     lr: Annotated[Optional[float], typer.Option(
         "--lr", help="Learning rate (default: the optimizer's Keras 3 default).")] = None,
+    schedule: Annotated[str, typer.Option(
+        "--schedule", help="Learning-rate schedule over the whole fit, from --lr: none, cosine (to 0), "
+                           "warmup-cosine:FRACTION (linear warmup over that fraction of the steps, then cosine), "
+                           "exponential:RATE (times RATE per epoch).")] = "none",
+    l2: Annotated[Optional[float], typer.Option(
+        "--l2", help="L2 regularization: kernel_regularizer=L2(X) on every Dense layer (Keras: X * sum(w^2) "
+                     "added to the loss).")] = None,
+    weight_decay: Annotated[Optional[float], typer.Option(
+        "--weight-decay", help="Decoupled weight decay of the optimizer (AdamW's; any optimizer).")] = None,
     epochs: Annotated[int, typer.Option("--epochs", help="Number of epochs.", min=1)] = 150,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Samples per gradient step.", min=1)] = 32,
     validation_split: Annotated[float, typer.Option(
@@ -151,7 +160,8 @@ def train(
     from .train import TrainOptions, run_train
 
     opts = TrainOptions(data=data, labels=labels, target=target, test_data=test_data, layers=layers,
-                        activation=activation, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
+                        activation=activation, loss=loss, optimizer=optimizer, lr=lr, schedule=schedule, l2=l2,
+                        weight_decay=weight_decay, epochs=epochs,
                         batch_size=batch_size, validation_split=validation_split, split=split, test_split=test_split,
                         scale=scale, impute=impute, metrics=metrics, seed=seed,
                         dtype=dtype, out=out, history=history, as_json=as_json, quiet=quiet)
@@ -245,6 +255,12 @@ def sweep_command(
     batch_size: Annotated[str, typer.Option("--batch-size", help="Batch sizes, comma-separated.")] = "32",
     dropout: Annotated[Optional[str], typer.Option(
         "--dropout", help="Dropout rates after every hidden layer, comma-separated, e.g. 0,0.2,0.5.")] = None,
+    l2: Annotated[Optional[str], typer.Option(
+        "--l2", help="L2 regularization strengths (kernel_regularizer on every Dense layer), comma-separated, "
+                     "e.g. 0,1e-4,1e-3.")] = None,
+    schedule: Annotated[str, typer.Option(
+        "--schedule", help="Learning-rate schedule for every trial: none, cosine, warmup-cosine:FRACTION, "
+                           "exponential:RATE (as fastnn train).")] = "none",
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeds per combination (seed, seed+1, ...).")] = 1,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per trial.")] = 150,
     validation_split: Annotated[float, typer.Option("--validation-split", help="Validation fraction.")] = 0.2,
@@ -267,7 +283,8 @@ def sweep_command(
     from .sweep_cmd import run_sweep
 
     opts = SimpleNamespace(activation=activation, loss=loss, optimizer=optimizer, lr=lr, layers=layers,
-                           batch_size=batch_size, dropout=dropout, repeats=repeats, epochs=epochs, validation_split=validation_split,
+                           batch_size=batch_size, dropout=dropout, l2=l2, schedule=schedule, repeats=repeats, epochs=epochs,
+                           validation_split=validation_split,
                            seed=seed, data=data, labels=labels, target=target, test_data=test_data, workers=workers,
                            scheduler=scheduler, out=None if out is None else str(out), top=top, quiet=quiet)
     _guard(lambda: run_sweep(opts))

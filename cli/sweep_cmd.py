@@ -56,8 +56,8 @@ def run_sweep(o):
     trials = sweep.grid(
         activation=_split(o.activation), loss=_split(o.loss), optimizer=_split(o.optimizer),
         lr=_numbers(o.lr, float, "--lr"), layers=layers, batch_size=_numbers(o.batch_size, int, "--batch-size"),
-        dropout=_numbers(o.dropout, float, "--dropout"),
-        repeats=o.repeats, seed=o.seed, epochs=o.epochs, validation_split=o.validation_split)
+        dropout=_numbers(o.dropout, float, "--dropout"), l2=_numbers(o.l2, float, "--l2"),
+        repeats=o.repeats, seed=o.seed, epochs=o.epochs, validation_split=o.validation_split, schedule=o.schedule)
     train_set, test_set = D.train_and_test(o.data, o.labels, o.target, o.test_data, o.seed)
     data = sweep.Data(train_set.x, train_set.targets, None if test_set is None else test_set.x,
                       None if test_set is None else test_set.targets, train_set.source)

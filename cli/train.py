@@ -31,6 +31,9 @@ class TrainOptions:
     loss: str
     optimizer: str
     lr: Optional[float]
+    schedule: str
+    l2: Optional[float]
+    weight_decay: Optional[float]
     epochs: int
     batch_size: int
     validation_split: float
@@ -110,7 +113,10 @@ def run_train(o: TrainOptions):
 
     auto = o.loss.strip().lower() == "auto"
     loss = None if auto else losses.get(o.loss)  # unknown names fail here, before any data is read
-    tasks.make_optimizer(o.optimizer, o.lr)
+    tasks.make_optimizer(o.optimizer, o.lr, weight_decay=o.weight_decay)
+    tasks.parse_schedule(o.schedule)
+    if o.l2 is not None:
+        fastnn.regularizers.L2(o.l2)  # a negative or non-finite value fails here
     if o.activation is not None:
         fastnn.activations.canonical_name(o.activation)
     if o.dtype not in ("float32", "float64"):
@@ -158,8 +164,11 @@ def run_train(o: TrainOptions):
     if not o.quiet:
         opt = tasks.make_optimizer(o.optimizer, o.lr)
         encoded = f", one-hot: {', '.join(plan.encoded)}" if plan.encoded else ""
+        extras = "".join(f", {name} {value}" for name, value in (("schedule", o.schedule), ("l2", o.l2),
+                                                                 ("weight decay", o.weight_decay))
+                         if value not in (None, "none"))
         print(f"fastnn train: {loss.name}{' (auto)' if auto and not builtin else ''} + {type(opt).__name__} (lr "
-              f"{opt.learning_rate:g}), {format_layers(n_features, layer_list)}, {o.epochs} epochs, batch "
+              f"{opt.learning_rate:g}{extras}), {format_layers(n_features, layer_list)}, {o.epochs} epochs, batch "
               f"{o.batch_size}, {o.dtype}, {len(train_set.x)} rows from {train_set.source}"
               + ("" if builtin else f" (scaling {o.scale}, {o.split} validation split{encoded})"), file=stream)
     test = (test_set.x, test_set.targets) if test_set is not None else None
@@ -174,7 +183,7 @@ def run_train(o: TrainOptions):
             train_set.x, train_set.targets, test, loss=loss.name, optimizer=o.optimizer, lr=o.lr,
             layers=layer_list, epochs=o.epochs, batch_size=o.batch_size, validation_split=o.validation_split,
             metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2, split=o.split,
-            scale=o.scale)
+            scale=o.scale, l2=o.l2, schedule=o.schedule, weight_decay=o.weight_decay)
     for w in caught:
         if not (summary["nonfinite"] and "fit stopped" in str(w.message)):  # that one becomes the error
             print(f"fastnn: warning: {w.message}", file=sys.stderr)

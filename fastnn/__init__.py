@@ -8,7 +8,10 @@
 Importing fastnn does not import Numba; the kernels load (from Numba's on-disk cache) on
 first use.
 """
-from . import activations, backend, callbacks, config, initializers, layers, losses, metrics, models, optimizers, utils
+from . import (  # noqa: F401
+    activations, backend, callbacks, config, constraints, initializers, layers, losses, metrics, models, optimizers,
+    regularizers, utils,
+)
 from ._version import __version__
 from .callbacks import (
     Callback, CSVLogger, EarlyStopping, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint,

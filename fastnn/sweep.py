@@ -29,9 +29,9 @@ import numpy as np
 
 from .atomic import replacing
 
-AXES = ("activation", "loss", "optimizer", "lr", "layers", "batch_size", "dropout")
+AXES = ("activation", "loss", "optimizer", "lr", "layers", "batch_size", "dropout", "l2")
 DEFAULTS = {"activation": None, "loss": "hinge", "optimizer": "adam", "lr": None, "layers": None, "batch_size": 32,
-            "dropout": None}
+            "dropout": None, "l2": None}
 
 
 @dataclass
@@ -54,16 +54,20 @@ class Trial:
     layers: str = None
     batch_size: int = 32
     dropout: float = None  # Dropout(rate) after every hidden Dense layer
+    l2: float = None  # kernel_regularizer=L2(l2) on every Dense layer
     seed: int = 0
     epochs: int = 150
     validation_split: float = 0.2
+    schedule: str = None  # a learning-rate schedule for every trial (tasks.parse_schedule)
 
     @property
     def key(self):
-        """A stable text key: the identity of the trial in a results file (dropout only when set, so
-        results files written before the dropout axis keep their keys)."""
-        axes = AXES if self.dropout else AXES[:-1]
-        return "|".join(f"{k}={getattr(self, k)}" for k in axes + ("seed", "epochs", "validation_split"))
+        """A stable text key: the identity of the trial in a results file (dropout, l2 and schedule only
+        when set, so results files written before those options keep their keys)."""
+        axes = [k for k in AXES if k not in ("dropout", "l2") or getattr(self, k)]
+        extra = ("schedule",) if self.schedule not in (None, "none") else ()
+        return "|".join(f"{k}={getattr(self, k)}" for k in tuple(axes) + ("seed", "epochs", "validation_split")
+                        + extra)
 
     def combo(self):
         return tuple(getattr(self, k) for k in AXES)
@@ -95,6 +99,10 @@ def _check_values(axis, values):
             v = float(v)
             if not (math.isfinite(v) and 0 <= v < 1):
                 raise ValueError(f"dropout values must be rates in [0, 1), got {v}.")
+        elif axis == "l2":
+            v = float(v)
+            if not (math.isfinite(v) and v >= 0):
+                raise ValueError(f"l2 values must be finite and >= 0, got {v}.")
         elif axis == "batch_size":
             if isinstance(v, float) and not v.is_integer():
                 raise ValueError(f"batch_size values must be positive integers, got {v}.")
@@ -108,11 +116,11 @@ def _check_values(axis, values):
 
 
 def grid(activation=(None,), loss=("hinge",), optimizer=("adam",), lr=(None,), layers=(None,), batch_size=(32,),
-         repeats=1, seed=0, epochs=150, validation_split=0.2, dropout=(None,)):
+         repeats=1, seed=0, epochs=150, validation_split=0.2, dropout=(None,), l2=(None,), schedule=None):
     """Every combination of the given values, `repeats` seeds each (seed, seed + 1, ...).
     Unknown names and bad values raise ValueError before anything runs."""
     values = {"activation": activation, "loss": loss, "optimizer": optimizer, "lr": lr, "layers": layers,
-              "batch_size": batch_size, "dropout": dropout}
+              "batch_size": batch_size, "dropout": dropout, "l2": l2}
     for axis, vals in values.items():
         if isinstance(vals, (str, int, float)) or vals is None:
             vals = [vals]
@@ -121,6 +129,9 @@ def grid(activation=(None,), loss=("hinge",), optimizer=("adam",), lr=(None,), l
         values[axis] = _check_values(axis, list(vals))
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}.")
+    from .tasks import parse_schedule
+
+    parse_schedule(schedule)
     trials = []
     for a in values["activation"]:
         for lo in values["loss"]:
@@ -129,8 +140,10 @@ def grid(activation=(None,), loss=("hinge",), optimizer=("adam",), lr=(None,), l
                     for la in values["layers"]:
                         for b in values["batch_size"]:
                             for d in values["dropout"]:
-                                for k in range(repeats):
-                                    trials.append(Trial(a, lo, o, r, la, b, d, seed + k, epochs, validation_split))
+                                for reg in values["l2"]:
+                                    for k in range(repeats):
+                                        trials.append(Trial(a, lo, o, r, la, b, d, reg, seed + k, epochs,
+                                                            validation_split, schedule))
     return trials
 
 
@@ -145,7 +158,8 @@ def run_trial(trial, data):
         _, _, summary = train_and_evaluate(
             data.x, data.y, test, loss=trial.loss, optimizer=trial.optimizer, lr=trial.lr, layers=trial.layers,
             activation=trial.activation, epochs=trial.epochs, batch_size=trial.batch_size,
-            validation_split=trial.validation_split, seed=trial.seed, dropout=trial.dropout)
+            validation_split=trial.validation_split, seed=trial.seed, dropout=trial.dropout, l2=trial.l2,
+            schedule=trial.schedule)
         record.update(status="ok", error="", train_loss=summary.get("loss"), train_accuracy=summary.get("accuracy"),
                       **{k: summary.get(k) for k in ("val_loss", "val_accuracy", "test_loss", "test_accuracy",
                                                      "epochs_run", "train_seconds")})
@@ -380,7 +394,7 @@ class ResultsFile:
 def _typed(row):
     """CSV gives strings: restore numbers and None so summaries and keys work."""
     out = dict(row)
-    for k in ("lr", "dropout", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+    for k in ("lr", "dropout", "l2", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
               "train_seconds", "seconds"):
         v = out.get(k)
         if isinstance(v, str):

@@ -239,13 +239,15 @@ def with_dropout(layer_list, rate):
     return out
 
 
-def _make_layer(item, first, n_features):
+def _make_layer(item, first, n_features, l2=None):
     from . import layers as L
+    from . import regularizers
 
     head, arg = item
     input_kw = {"input_dim": n_features} if first else {}
-    if isinstance(head, int):
-        return L.Dense(head, activation=arg, **input_kw)
+    if isinstance(head, int):  # l2: an L2 kernel regularizer on every Dense layer
+        reg = {"kernel_regularizer": regularizers.L2(l2)} if l2 else {}
+        return L.Dense(head, activation=arg, **input_kw, **reg)
     cls = getattr(L, LAYER_TOKENS[head][0])
     return cls(arg, **input_kw) if arg is not None else cls(**input_kw)
 
@@ -296,17 +298,64 @@ def scaling_statistics(x, rule):
     return center, spread ** 2
 
 
-def make_optimizer(name, lr=None):
+SCHEDULE_FORMS = "none, cosine, warmup-cosine:FRACTION, exponential:RATE"
+
+
+def parse_schedule(spec):
+    """'cosine' -> ('cosine', None), 'exponential:0.9' -> ('exponential', 0.9), 'none'/None -> None;
+    a bad spec is a ValueError naming the forms."""
+    if spec is None or str(spec).strip().lower() in ("", "none"):
+        return None
+    name, _, arg = str(spec).strip().lower().partition(":")
+    if name == "cosine" and not arg:
+        return ("cosine", None)
+    try:
+        value = float(arg)
+    except ValueError:
+        value = None
+    if name == "exponential" and value is not None and 0 < value <= 1:
+        return ("exponential", value)
+    if name == "warmup-cosine" and value is not None and 0 < value < 1:
+        return ("warmup-cosine", value)
+    raise ValueError(f"schedule {spec!r}: use one of {SCHEDULE_FORMS} (exponential's RATE in (0, 1] per epoch, "
+                     f"warmup-cosine's FRACTION of the steps in (0, 1)).")
+
+
+def make_schedule(spec, lr, steps_per_epoch, epochs):
+    """A learning-rate schedule over a whole fit: cosine decay to 0 over every step, a linear warmup
+    from 0 over FRACTION of the steps then cosine decay, or exponential decay by RATE per epoch."""
+    from .optimizers import schedules
+
+    parsed = parse_schedule(spec)
+    if parsed is None:
+        return lr
+    total = max(1, steps_per_epoch * epochs)
+    name, arg = parsed
+    if name == "cosine":
+        return schedules.CosineDecay(lr, total)
+    if name == "warmup-cosine":
+        warm = max(1, int(round(arg * total)))
+        return schedules.CosineDecay(0.0, max(1, total - warm), warmup_target=lr, warmup_steps=warm)
+    return schedules.ExponentialDecay(lr, max(1, steps_per_epoch), arg)
+
+
+def make_optimizer(name, lr=None, schedule=None, steps_per_epoch=1, epochs=1, weight_decay=None):
     from . import optimizers
 
     opt = optimizers.get(name)
+    cfg = opt.get_config()
     if lr is not None:
-        opt = type(opt)(**{**opt.get_config(), "learning_rate": lr})
-    return opt
+        cfg["learning_rate"] = lr
+    if weight_decay is not None:
+        cfg["weight_decay"] = weight_decay
+    if schedule is not None:
+        cfg["learning_rate"] = make_schedule(schedule, cfg["learning_rate"], steps_per_epoch, epochs)
+    return type(opt)(**cfg) if (lr is not None or schedule is not None or weight_decay is not None) else opt
 
 
 def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None, activation=None,
-                metrics=("accuracy",), seed=0, dtype="float32", dropout=None, scaler=None, target_scaler=None):
+                metrics=("accuracy",), seed=0, dtype="float32", dropout=None, scaler=None, target_scaler=None,
+                l2=None, schedule=None, steps_per_epoch=1, epochs=1, weight_decay=None):
     """A compiled Sequential for this task, with the label coding in model.metadata. `scaler`
     (mean, variance) puts a Normalization layer first; `target_scaler` an inverting one last, so a
     regression network learns standardised targets but the model predicts (and reports its loss)
@@ -330,12 +379,13 @@ def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None
 
         model.add(Normalization(mean=scaler[0], variance=scaler[1], input_dim=n_features))
     for i, item in enumerate(layer_list):
-        model.add(_make_layer(item, i == 0 and scaler is None, n_features))
+        model.add(_make_layer(item, i == 0 and scaler is None, n_features, l2))
     if target_scaler is not None and layer_list[-1][1] in ("linear", None):  # not a softplus output's range
         from .layers import Normalization
 
         model.add(Normalization(mean=target_scaler[0], variance=target_scaler[1], invert=True))
-    model.compile(optimizer=make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer,
+    model.compile(optimizer=make_optimizer(optimizer, lr, schedule, steps_per_epoch, epochs, weight_decay)
+                  if isinstance(optimizer, str) else optimizer,
                   loss=loss, metrics=metric_names)
     model.metadata = {"labels": coding.to_json()}
     return model, layer_list
@@ -343,7 +393,8 @@ def build_model(n_features, coding, loss, optimizer="adam", lr=None, layers=None
 
 def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=None, layers=None, activation=None,
                        epochs=150, batch_size=32, validation_split=0.2, metrics=("accuracy",), seed=0,
-                       dtype="float32", verbose=0, dropout=None, split="last", scale="none"):
+                       dtype="float32", verbose=0, dropout=None, split="last", scale="none", l2=None, schedule=None,
+                       weight_decay=None):
     """Train one configuration and evaluate it. Returns (model, history, summary dict); the
     summary holds the configuration, the final and validation logs, the test results when a
     test set (x_test, raw_y_test) is given, and the training time. The validation rows follow
@@ -363,8 +414,9 @@ def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=N
     target_scaler = None
     if coding.kind == "regression":
         target_scaler = scaling_statistics(y[train_rows].reshape(-1, 1), scale)
+    steps = int(np.ceil(len(train_rows) / batch_size))
     model, layer_list = build_model(x.shape[1], coding, loss_name, optimizer, lr, layers, activation, metrics, seed,
-                                    dtype, dropout, scaler, target_scaler)
+                                    dtype, dropout, scaler, target_scaler, l2, schedule, steps, epochs, weight_decay)
     if split != "last":
         x, y = x[train_rows], y[train_rows]
     t0 = time.perf_counter()
@@ -372,7 +424,8 @@ def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=N
     seconds = time.perf_counter() - t0
     opt = model.optimizer
     summary = {"loss_function": loss_name, "optimizer": type(opt).__name__.lower(),
-               "learning_rate": opt.learning_rate, "layers": [layer_text(item) for item in layer_list],
+               "learning_rate": opt.learning_rate, "l2": l2, "schedule": schedule,
+               "layers": [layer_text(item) for item in layer_list],
                "batch_size": batch_size, "seed": seed, "split": split, "scale": scale,
                "epochs_run": len(history.epoch),
                "train_seconds": round(seconds, 6), "interrupted": bool(history.interrupted),

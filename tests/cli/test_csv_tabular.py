@@ -146,3 +146,29 @@ def test_an_id_column_is_not_one_hot_encoded_into_thousands_of_columns(tmp_path)
     rows = [[f"user{i}", i % 7, i % 2] for i in range(1500)]
     path = write_csv(tmp_path / "ids.csv", ["id", "a", "y"], rows)
     assert_bad_input(invoke("train", "--data", path), "'id'", "1,500 distinct text values", "'user0'", "line 2")
+
+
+def test_regularization_weight_decay_and_schedule_flags(tmp_path):
+    out = tmp_path / "m.fastnn"
+    s = train_json("--epochs", "4", "--l2", "1e-3", "--weight-decay", "0.01", "--schedule", "warmup-cosine:0.25",
+                   "--out", out)
+    assert s["l2"] == 1e-3 and s["schedule"] == "warmup-cosine:0.25"
+    model = fastnn.load_model(out)
+    assert all(layer._regularizers["kernel"].l2 == 1e-3 for layer in model.layers if layer.kind == "dense")
+    schedule = model.optimizer.learning_rate_schedule
+    steps = model.optimizer.iterations  # 4 epochs of 7 batches: warmup over a quarter of them
+    assert steps == 28 and schedule.warmup_steps == 7 and schedule.warmup_target == pytest.approx(0.001)
+    assert model.optimizer.weight_decay == 0.01
+    plain = train_json("--epochs", "4")
+    assert s["loss"] != plain["loss"]
+    assert_bad_input(invoke("train", "--schedule", "linear"), "schedule 'linear'", "warmup-cosine")
+    assert_bad_input(invoke("train", "--l2", "-1"), "l2 must be >= 0")
+
+
+def test_sweep_takes_an_l2_axis_and_a_schedule(tmp_path):
+    result = invoke("sweep", "--l2", "0,1e-3", "--schedule", "exponential:0.9", "--epochs", "3", "--workers", "1",
+                    "--quiet", "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+    assert sorted(r["l2"] for r in rows) == ["0.0", "0.001"]
+    assert all("schedule=exponential:0.9" in r["key"] for r in rows)
