@@ -2,7 +2,6 @@
 Keras goldens from shared/reference/keras3-layers-metrics.md §4-6), the kernel's schedule against
 the Python class, and whole float64 trajectories against the NumPy reference trainer
 (fastnn/reference: trainer penalties, optimizer schedule and constraint hooks, reference/schedules.py)."""
-import math
 
 import numpy as np
 import pytest

@@ -28,7 +28,7 @@ from .jit import kernel
 from .layernorm import LAYERNORM, layernorm_backward, layernorm_forward
 from .normalization import NORMALIZATION, normalization_backward, normalization_forward
 from .prelu import PRELU, prelu_backward, prelu_forward
-from .regularization import ACTIVITY_PENALTY, activity_grad
+from .regularization import ACTIVITY_PENALTY, activity_grad, activity_raw
 from .rng import stream_base
 
 DENSE = code_of("dense")
@@ -139,14 +139,7 @@ def activity_sum(net, work, B):
     for r in range(pen.shape[0]):
         if pen[r, 0] == ACTIVITY_PENALTY:
             li = int(pen[r, 1])
-            a = block(work, layers[li, L_A], layers[li, L_N_OUT], B)
-            s1 = 0.0
-            s2 = 0.0
-            for i in range(a.shape[0]):
-                v = float(a[i])
-                s1 += abs(v)
-                s2 += v * v
-            total += pen[r, 3] * s1 + pen[r, 4] * s2
+            total += activity_raw(block(work, layers[li, L_A], layers[li, L_N_OUT], B), pen[r, 3], pen[r, 4])
     return total
 
 

@@ -60,14 +60,15 @@ def weight_penalty_grads(grads, params, pen):
 
 
 @kernel
-def activity_value(out, l1, l2, B):
+def activity_raw(out, l1, l2):
+    # l1 sum|out| + l2 sum out^2 over the batch block (the loss takes it divided by the batch size)
     s1 = 0.0
     s2 = 0.0
     for i in range(out.shape[0]):
         v = float(out[i])
         s1 += abs(v)
         s2 += v * v
-    return (l1 * s1 + l2 * s2) / B
+    return l1 * s1 + l2 * s2
 
 
 @kernel
@@ -100,21 +101,14 @@ def apply_constraints(params, cons):
             for i in range(off, off + rows * cols):
                 if params[i] < zero:
                     params[i] = zero
-        elif axis == 0:  # one norm per column (over the rows); a vector is one column
-            for j in range(cols):
+        else:  # one norm per column (axis 0: over the rows; a vector is one column) or per row (axis 1)
+            n_vec, v_step, e_step, length = (cols, 1, cols, rows) if axis == 0 else (rows, cols, 1, cols)
+            for v in range(n_vec):
+                first = off + v * v_step
                 sq = 0.0
-                for i in range(rows):
-                    v = float(params[off + i * cols + j])
-                    sq += v * v
+                for k in range(length):
+                    x = float(params[first + k * e_step])
+                    sq += x * x
                 scale = typed(params, _column_scale(math.sqrt(sq), kind, max_value, min_value, rate))
-                for i in range(rows):
-                    params[off + i * cols + j] *= scale
-        else:  # one norm per row
-            for i in range(rows):
-                sq = 0.0
-                for j in range(cols):
-                    v = float(params[off + i * cols + j])
-                    sq += v * v
-                scale = typed(params, _column_scale(math.sqrt(sq), kind, max_value, min_value, rate))
-                for j in range(cols):
-                    params[off + i * cols + j] *= scale
+                for k in range(length):
+                    params[first + k * e_step] *= scale
