@@ -91,8 +91,12 @@ def load(path, compile=True):
             compile_config = None if training is None else {
                 "optimizer": training.get("optimizer_config"), "loss": training.get("loss"),
                 "metrics": training.get("metrics")}
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise KerasFileError(f"{shown}: not a readable Keras model file ({type(exc).__name__}: {exc}).") from None
+    except KerasFileError:
+        raise
+    except (OSError, KeyError, RuntimeError, ValueError, TypeError, AttributeError, IndexError, EOFError,
+            zipfile.BadZipFile) as exc:  # what h5py, zipfile and json raise on a damaged file
+        raise KerasFileError(f"{shown}: not a readable Keras model file ({type(exc).__name__}: "
+                             f"{str(exc)[:200]}).") from None
     if compile and compile_config and compile_config.get("loss") is not None:
         _compile(model, compile_config, shown)
     return model
@@ -237,12 +241,14 @@ def _brief(value):
 # ---- the weights ------------------------------------------------------------------------------------
 
 def _arrays(group, names, shown):
+    """The named datasets, still on disk (read only after their shapes are checked, so a damaged
+    file that claims a huge array allocates nothing)."""
     out = []
     for name in names:
         data = group[name]
         if not hasattr(data, "shape") or data.dtype.kind not in "fiu":
             raise KerasFileError(f"{shown}: weight {name!r} is not a numeric array.")
-        out.append(np.asarray(data[()], dtype=np.float64))
+        out.append(data)
     return out
 
 
@@ -299,9 +305,15 @@ def _set(layer, arrays, shown):
 
     views = layer._weights_views()
     if layer.kind == "normalization":  # Keras keeps mean, variance and a sample count
-        arrays = [a.reshape(-1) for a in arrays[:2]]
-    if len(arrays) == len(views):  # Keras may store (1, n) where fastnn holds (n,)
-        arrays = [a.reshape(v.shape) if a.size == v.size else a for a, v in zip(arrays, views)]
+        arrays = arrays[:2]
+    def squeezed(shape):  # Keras may store (1, n) where fastnn holds (n,); never a transpose
+        return tuple(d for d in shape if d != 1)
+
+    if len(arrays) != len(views) or any(squeezed(a.shape) != squeezed(v.shape) for a, v in zip(arrays, views)):
+        raise KerasFileError(f"{shown}: the weights of layer {layer.name!r} do not fit it: the file has shapes "
+                             f"{[tuple(a.shape) for a in arrays]}, the layer {[v.shape for v in views]}.")
+    # read now that the sizes are known; Keras may store (1, n) where fastnn holds (n,)
+    arrays = [np.asarray(a[()], dtype=np.float64).reshape(v.shape) for a, v in zip(arrays, views)]
     try:
         assign_weights(views, arrays, layer.name)
     except ValueError as exc:

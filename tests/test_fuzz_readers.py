@@ -117,3 +117,25 @@ def test_the_data_readers_only_raise_cli_errors(tmp, suffix, data):
     except CLIError:
         return
     assert ds.x.ndim == 2 and len(ds.x) > 0 and np.isfinite(ds.x).all()
+
+
+KERAS_FILES = {name: open(os.path.join(os.path.dirname(__file__), "data", "keras", name), "rb").read()
+               for name in ("mlp.keras", "mlp_legacy.h5")}
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(name=st.sampled_from(sorted(KERAS_FILES)), data=st.data())
+def test_damaged_keras_files_only_raise_model_file_errors(tmp, name, data):
+    pytest.importorskip("h5py")
+    import warnings
+
+    content = data.draw(damaged(KERAS_FILES[name]))
+    path = _write(tmp, os.path.splitext(name)[1], content)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a flipped option may be reported as ignored
+            model = fastnn.load_model(path)
+    except ModelFileError:
+        return
+    assert all(np.isfinite(w).all() for w in model.get_weights())
