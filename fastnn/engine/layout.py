@@ -89,6 +89,7 @@ class Layout:
         self.n_params = offset
         self.n_state = state
         self.tensors = np.array(tensors, dtype=np.int64).reshape(-1, 3)
+        self.uses_blas = bool(self.layers[:, C.L_BLAS].any())  # engine/blas.py loads SciPy's BLAS first
         self.work_cols = col
         self.max_width = max(max(s.n_in, s.n_out) for s in self.specs)
         self.n_in = self.specs[0].n_in

@@ -26,6 +26,7 @@ from ..kernels import codes as C
 from ..kernels.args import Data, Objective, Optim, Out, Schedule
 from ..losses import Loss, prepare_targets
 from ..progress import ProgressLogger, format_value
+from . import blas
 
 CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks allow chunking
 
@@ -262,7 +263,7 @@ class _FitRun:
         if not opt.built_for(layout.n_params, model.dtype):
             opt.build(layout.n_params, model.dtype)
         self.model, self.train, self.val, self.objective = model, train, val, objective
-        self.kernels = training_kernels(model.dtype)
+        self.kernels = _kernels_for(model)
         rows = min(batch_size, len(train.x))
         self.steps = math.ceil(len(train.x) / rows)
         slots, self.opt_state = opt.state_arrays()
@@ -486,7 +487,7 @@ def _evaluate_arrays(model, data, objective, rows, cbs=None):
     batch, the hooks between them with the running means; the slices' means combine by their rows,
     and streaming counts pool across the calls, so the result equals one whole-data call."""
     ws = _workspace(model, rows)
-    kernels, net, n_rows = training_kernels(model.dtype), model._net(), len(data.x)
+    kernels, net, n_rows = _kernels_for(model), model._net(), len(data.x)
     m = len(objective.metric_names)
     objective.counts[:] = 0.0
     slices = [(0, n_rows)] if cbs is None else [(s, min(s + rows, n_rows)) for s in range(0, n_rows, rows)]
@@ -560,6 +561,13 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
 _kernels = {}
 
 
+def _kernels_for(model):
+    """training_kernels for this model, with SciPy's BLAS loaded fast first when a layer uses it."""
+    if getattr(model._layout, "uses_blas", True):
+        blas.preload()  # the kernels' dgemm/sgemm without scipy.linalg's 0.25 s import
+    return training_kernels(model.dtype)
+
+
 def training_kernels(dtype):
     """The module with train_epochs / evaluate_dataset / predict_into for a dtype: the
     ahead-of-time compiled one when `fastnn warmup` has built it for this machine (no Numba
@@ -622,7 +630,7 @@ def _predict(model, x, batch_size=None, **kwargs):
     rows = min(_batch_size(batch_size, default=1024), len(x))
     ws = _workspace(model, rows)
     out = np.empty((len(x), model._layout.n_out), dtype=model.dtype)
-    bad = training_kernels(model.dtype).predict_into(out, model._net(), x, ws)
+    bad = _kernels_for(model).predict_into(out, model._net(), x, ws)
     if bad < 0:
         raise _unknown_code(model)
     if bad:
