@@ -441,6 +441,7 @@ def train_and_evaluate(x, raw_y, test=None, loss="hinge", optimizer="adam", lr=N
             truth = coding.encode(raw_test)
             residual = float(np.sum((truth - model.predict(x_test)[:, 0].astype(np.float64)) ** 2))
             total = float(np.sum((truth - truth.mean()) ** 2))
-            summary["test_r2"] = 1.0 - residual / total if total > 0 else float("nan")
+            if total > 0:  # undefined for a constant target (one held-out row): left out, not NaN in JSON
+                summary["test_r2"] = 1.0 - residual / total
         summary["test_rows"] = int(len(x_test))
     return model, history, summary
