@@ -5,6 +5,7 @@ training loop lives in fastnn/engine/loop.py, saving in fastnn/saving.py. A Kera
 builds a Sequential of Dense layers runs with only its imports changed.
 """
 import math
+import os
 import threading
 
 import numpy as np
@@ -465,7 +466,12 @@ class Sequential:
                             f"(the input is (batch, features) float32).")
         from .onnx_export import OPSET, export_onnx
 
-        export_onnx(self, filepath, OPSET if opset_version is None else opset_version)
+        path = os.fspath(filepath)
+        if os.path.isdir(path):
+            raise ValueError(f"export: {path!r} is a directory; give a file name such as model.onnx.")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise FileNotFoundError(f"export: the directory of {path!r} does not exist.")
+        export_onnx(self, path, OPSET if opset_version is None else opset_version)
         if verbose:
             print(f"Saved ONNX model to {filepath}")
 

@@ -201,3 +201,14 @@ def test_the_keras_io_imbalanced_classification_example_runs_with_only_its_impor
     assert float(logs["val_precision"]) == pytest.approx(tp / (tp + fp), abs=1e-4)
     checkpoint = fastnn.load_model(tmp_path / "fraud_model_at_epoch_3.keras")
     assert checkpoint.count_params() == 139777
+
+
+def test_nan_predictions_and_empty_batches():
+    with pytest.raises(ValueError, match="NaN"):
+        AUC()([0, 1, 1], [np.nan, 0.5, 0.9])
+    empty = AUC()
+    empty.update_state(np.zeros(0), np.zeros(0))
+    assert empty.result() == 0.0
+    mean = BinaryAccuracy()
+    mean.update_state(np.zeros((0, 1)), np.zeros((0, 1)))
+    assert mean.result() == 0.0

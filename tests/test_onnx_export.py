@@ -110,3 +110,11 @@ def test_bad_export_requests_are_clear_errors(tmp_path):
         model.export(tmp_path / "m", format="tf_saved_model")
     with pytest.raises(ValueError, match="opset_version must be an integer >= 17"):
         model.export(tmp_path / "m.onnx", opset_version=9)
+
+
+def test_export_to_a_directory_or_a_missing_directory_is_a_clear_error(tmp_path):
+    model = Sequential([Dense(2, input_dim=3)])
+    with pytest.raises(ValueError, match="is a directory"):
+        model.export(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        model.export(tmp_path / "missing" / "m.onnx")

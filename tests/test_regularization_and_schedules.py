@@ -231,3 +231,8 @@ def test_regularizers_and_constraints_survive_config_and_save(tmp_path):
     assert loaded.layers[1].l2 == 0.1
     x = np.random.default_rng(0).normal(size=(5, 2))
     assert loaded.evaluate(x, np.ones(5), verbose=0) == pytest.approx(model.evaluate(x, np.ones(5), verbose=0))
+
+
+def test_a_restart_schedule_that_would_turn_nan_is_refused():
+    with pytest.raises(ValueError, match="t_mul must be >= 1"):
+        S.CosineDecayRestarts(1.0, 10, t_mul=0.5)

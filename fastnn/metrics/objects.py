@@ -93,6 +93,8 @@ class MeanMetric(Metric):
         raise NotImplementedError
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        if len(np.asarray(y_pred)) == 0:
+            return  # an empty batch adds nothing
         v = np.asarray(self.values(y_true, y_pred), dtype=np.float64).reshape(len(np.asarray(y_pred)), -1)
         v = v.mean(axis=1)
         w = _weights(sample_weight, len(v))
@@ -288,6 +290,11 @@ class StreamingMetric(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred = _2d(y_pred)
         y_true = _2d(y_true)
+        if len(y_pred) == 0 and len(y_true) == 0:
+            return  # an empty batch adds nothing
+        if np.isnan(y_pred).any():
+            raise ValueError(f"{self.name}: y_pred holds {int(np.isnan(y_pred).sum())} NaN value(s); a NaN has no "
+                             f"rank, so thresholded counts and AUC would be meaningless.")
         if y_true.shape != y_pred.shape:
             raise ValueError(f"{self.name}: y_true has shape {y_true.shape} and y_pred {y_pred.shape}; they must "
                              f"match.")

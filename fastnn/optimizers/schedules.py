@@ -190,7 +190,9 @@ class CosineDecayRestarts(LearningRateSchedule):
         owner = type(self).__name__
         self.initial_learning_rate = number(owner, "initial_learning_rate", initial_learning_rate, low=0)
         self.first_decay_steps = _steps(owner, "first_decay_steps", first_decay_steps)
-        self.t_mul = number(owner, "t_mul", t_mul, low=0, low_open=True)
+        # t_mul < 1 shrinks the periods to nothing after first_decay_steps / (1 - t_mul) steps, after which
+        # Keras's formula is NaN: refused rather than training on NaN learning rates
+        self.t_mul = number(owner, "t_mul", t_mul, low=1)
         self.m_mul = number(owner, "m_mul", m_mul, low=0)
         self.alpha = number(owner, "alpha", alpha, low=0, high=1)
 
