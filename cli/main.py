@@ -346,9 +346,12 @@ def _click_exceptions():
         modules.append(vendored)
     except ImportError:
         pass
-    import click.exceptions
+    try:  # Typer 0.29 brings no click at all; older ones need it
+        import click.exceptions
 
-    modules.append(click.exceptions)
+        modules.append(click.exceptions)
+    except ImportError:
+        pass
     return modules
 
 

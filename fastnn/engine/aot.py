@@ -1,4 +1,5 @@
 """Ahead-of-time compiled training kernels: fit, evaluate and predict without importing Numba.
+They are built when the package is built (setup.py) and by `fastnn warmup`.
 
 Numba's on-disk cache makes a warm process pay ~1.5 s before its first fit (importing Numba,
 initialising its compiler, loading the cached code). For `fastnn train` that is most of the
@@ -59,9 +60,17 @@ def module_name(dtype):
     return f"fastnn_kernels_{dtype}"
 
 
-def module_path(dtype):
+def module_path(dtype, directory=None):
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or importlib.machinery.EXTENSION_SUFFIXES[0]
-    return cache_dir() / cache_key(dtype) / (module_name(dtype) + suffix)
+    return Path(directory or cache_dir()) / cache_key(dtype) / (module_name(dtype) + suffix)
+
+
+def _candidates(dtype):
+    """Where a module may be: the cache directory, then the one installed with the package (built
+    by setup.py; used even when site-packages is read-only and the cache lives elsewhere)."""
+    paths = [module_path(dtype)]
+    packaged = module_path(dtype, _KERNELS_DIR / "__aot__")
+    return paths if packaged == paths[0] else paths + [packaged]
 
 
 def load(dtype):
@@ -70,12 +79,14 @@ def load(dtype):
         return _loaded[dtype]
     module = None
     if os.environ.get("FASTNN_DISABLE_AOT") != "1":
-        path = module_path(dtype)
-        if path.exists():
+        for path in _candidates(dtype):
+            if not path.exists():
+                continue
             try:
                 spec = importlib.util.spec_from_file_location(module_name(dtype), path)
                 module = importlib.util.module_from_spec(spec)
                 spec.loader.exec_module(module)
+                break
             except (ImportError, OSError):
                 module = None  # a broken file: fall back to JIT (warmup rebuilds it)
     _loaded[dtype] = module

@@ -225,3 +225,15 @@ def test_ctrl_c_during_train_saves_and_exits_cleanly(tmp_path):
     assert "Traceback" not in err
     assert "Interrupted after" in out and model.exists() and hist.exists()
     assert json.loads(hist.read_text())["epoch"][-1] < 1000000
+
+
+def test_the_cli_runs_without_a_separate_click(monkeypatch):
+    # Typer >= 0.29 vendors click and installs none: a fresh `pip install .` has no click module
+    import sys
+
+    from fastnn_cli import main
+
+    monkeypatch.setitem(sys.modules, "click", None)  # `import click...` now raises ImportError
+    monkeypatch.setitem(sys.modules, "click.exceptions", None)
+    modules = main._click_exceptions()
+    assert modules and all(hasattr(m, "UsageError") for m in modules)
