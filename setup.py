@@ -5,7 +5,8 @@ Metadata lives in pyproject.toml; this file only adds one step to build_py: the 
 compiled kernel modules of fastnn/engine/aot.py, for float32 and float64, built in two processes
 at once into fastnn/kernels/__aot__ of what is being installed (the build directory, or the source
 tree for an editable install). They are keyed by the kernel sources, the Numba and Python versions
-and this CPU, exactly as `fastnn warmup` builds them. Without a C compiler (or with
+and this CPU, exactly as `fastnn warmup` builds them; a wheel meant for other machines is built with
+FASTNN_KERNEL_TARGET=x86-64-v3 (AVX2), which any x86-64-v3 CPU loads. Without a C compiler (or with
 FASTNN_SKIP_KERNEL_BUILD=1) the step is skipped with a message and fastnn compiles on first use.
 """
 import os

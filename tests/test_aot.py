@@ -42,6 +42,7 @@ def test_compiled_module_matches_jit_exactly(dtype, monkeypatch):
 
 def test_broken_or_missing_module_falls_back(tmp_path, monkeypatch):
     monkeypatch.setenv("FASTNN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(aot, "_KERNELS_DIR", tmp_path / "package")  # not the modules the install built
     monkeypatch.setattr(aot, "_loaded", {})
     assert aot.load("float32") is None  # nothing built there
     path = aot.module_path("float32")
@@ -56,3 +57,16 @@ def test_the_key_follows_the_kernel_sources(monkeypatch):
     assert key != aot.cache_key("float64")
     monkeypatch.setattr(aot, "_cpu_id", lambda: "another cpu")
     assert aot.cache_key("float32") != key
+
+
+def test_portable_modules_have_their_own_key_and_are_found_after_this_cpus(monkeypatch):
+    assert aot.cache_key("float32", aot.PORTABLE_TARGET) != aot.cache_key("float32")
+    monkeypatch.setattr(aot, "runs_portable", lambda: True)
+    paths = aot._candidates("float32")
+    assert paths[0] == aot.module_path("float32")  # this CPU's build first
+    assert aot.module_path("float32", target=aot.PORTABLE_TARGET) in paths
+    monkeypatch.setattr(aot, "runs_portable", lambda: False)
+    assert all(aot.cache_key("float32", aot.PORTABLE_TARGET) not in str(p) for p in aot._candidates("float32"))
+    monkeypatch.setenv("FASTNN_KERNEL_TARGET", "pentium")
+    with pytest.raises(ValueError, match="FASTNN_KERNEL_TARGET"):
+        aot.build_target()

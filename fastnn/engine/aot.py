@@ -48,11 +48,33 @@ def _cpu_id():
         return platform.processor() + platform.machine()
 
 
-def cache_key(dtype):
+PORTABLE_TARGET = "x86-64-v3"  # AVX2/FMA/BMI2: what a distributable wheel's modules are built for
+_V3_FLAGS = {"avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm"}
+
+
+def build_target():
+    """'host' (this CPU, the default), or FASTNN_KERNEL_TARGET=x86-64-v3 for wheels that other
+    machines will install."""
+    target = os.environ.get("FASTNN_KERNEL_TARGET", "host")
+    if target not in ("host", PORTABLE_TARGET):
+        raise ValueError(f"FASTNN_KERNEL_TARGET must be 'host' or {PORTABLE_TARGET!r}, got {target!r}.")
+    return target
+
+
+def runs_portable():
+    """Whether this CPU runs x86-64-v3 code (from /proc/cpuinfo's flags)."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return False
+    flags = set(_cpu_id().split("flags", 1)[-1].split())
+    return _V3_FLAGS <= flags
+
+
+def cache_key(dtype, target="host"):
     from importlib.metadata import version
 
+    cpu = _cpu_id() if target == "host" else target
     h = hashlib.sha256(kernels.source_digest().encode())
-    h.update(f"{dtype}|{version('numba')}|{sys.version}|{platform.machine()}|{_cpu_id()}".encode())
+    h.update(f"{dtype}|{version('numba')}|{sys.version}|{platform.machine()}|{cpu}".encode())
     return h.hexdigest()[:16]
 
 
@@ -60,17 +82,20 @@ def module_name(dtype):
     return f"fastnn_kernels_{dtype}"
 
 
-def module_path(dtype, directory=None):
+def module_path(dtype, directory=None, target="host"):
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or importlib.machinery.EXTENSION_SUFFIXES[0]
-    return Path(directory or cache_dir()) / cache_key(dtype) / (module_name(dtype) + suffix)
+    return Path(directory or cache_dir()) / cache_key(dtype, target) / (module_name(dtype) + suffix)
 
 
 def _candidates(dtype):
-    """Where a module may be: the cache directory, then the one installed with the package (built
-    by setup.py; used even when site-packages is read-only and the cache lives elsewhere)."""
-    paths = [module_path(dtype)]
-    packaged = module_path(dtype, _KERNELS_DIR / "__aot__")
-    return paths if packaged == paths[0] else paths + [packaged]
+    """Where a module may be, best first: built for this CPU in the cache directory or with the
+    package (setup.py; found even when site-packages is read-only and the cache lives elsewhere),
+    then a portable x86-64-v3 build shipped in a wheel, when this CPU runs it."""
+    directories = [cache_dir(), _KERNELS_DIR / "__aot__"]
+    paths = [module_path(dtype, d) for d in directories]
+    if runs_portable():
+        paths += [module_path(dtype, d, PORTABLE_TARGET) for d in directories]
+    return list(dict.fromkeys(paths))
 
 
 def load(dtype):
@@ -124,7 +149,7 @@ def build(dtype):
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise RuntimeError(f"building the {dtype} module failed: {lines[-1] if lines else 'no message'}")
     _loaded.pop(dtype, None)
-    return module_path(dtype)
+    return module_path(dtype, target=build_target())
 
 
 def build_here(dtype):
@@ -139,12 +164,13 @@ def build_here(dtype):
 
     from ..kernels import entry_points
 
-    target = module_path(dtype)
+    cpu = build_target()
+    target = module_path(dtype, target=cpu)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         cc = CC(module_name(dtype))
         cc.output_dir = tmp
-        cc.target_cpu = "host"  # the key includes this CPU, so the module never runs elsewhere
+        cc.target_cpu = cpu  # the key names this CPU (or the portable target), so no other CPU loads it
         cc.verbose = False
         for name, sig in signatures(dtype).items():
             cc.export(name, sig)(getattr(entry_points, name).py_func)
