@@ -249,7 +249,9 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         model.history = history
         model.stop_training = False
         cbs.on_train_begin()
-        _train_loop(model, run, cbs, history, progress, initial_epoch, epochs)
+        with blas.ThreadsForLoad() if getattr(model._layout, "uses_blas", True) else _no_threads() as threads:
+            run.threads = threads
+            _train_loop(model, run, cbs, history, progress, initial_epoch, epochs)
         cbs.on_train_end()
     return history
 
@@ -277,6 +279,7 @@ class _FitRun:
         self.one_epoch_per_call = bool(objective.streaming)  # pooled counts are per epoch
         self.overrides = []
         self.batch_rows = rows
+        self.threads = None  # blas.ThreadsForLoad while fit runs, for models with BLAS-size layers
         self.val_for_kernel = val  # validation runs in Python instead when callbacks watch its batches
 
     def chunk(self, n, rows_out=None, first_batch=0, max_batches=-1):
@@ -292,6 +295,8 @@ class _FitRun:
         if first_batch == 0:
             obj.counts[:] = 0.0
             obj.val_counts[:] = 0.0
+        if self.threads is not None:
+            self.threads.adapt()  # OpenBLAS gets the cores that are free right now
         t0 = time.perf_counter()
         self.kernels.train_epochs(
             model._net(), optim, self.train, self.val_for_kernel, obj.args,
@@ -559,6 +564,16 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
 
 
 _kernels = {}
+
+
+class _no_threads:
+    """ThreadsForLoad's stand-in for models without BLAS-size layers."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _kernels_for(model):

@@ -1,0 +1,40 @@
+"""BLAS threads chosen per call (fastnn/engine/blas.py): fit gives OpenBLAS the cores not busy with
+other work and restores the user's setting afterwards; the thread count never changes results."""
+import numpy as np
+
+from fastnn import Dense, Sequential
+from fastnn.engine import blas
+
+
+def blas_model():
+    m = Sequential([Dense(64, input_dim=32, activation="relu"), Dense(48, activation="relu"), Dense(3)], seed=0)
+    m.compile("adam", "mse")
+    return m
+
+
+def test_others_running_is_a_count_and_own_threads_are_not_counted():
+    n = blas.others_running()
+    assert isinstance(n, int) and n >= 0
+    assert blas._own_running() >= 1
+
+
+def test_fit_restores_the_thread_setting_and_results_do_not_depend_on_it(monkeypatch):
+    x = np.random.default_rng(0).random((256, 32)).astype(np.float32)
+    y = x[:, :3] * 2
+    functions = blas._openblas_functions()
+    histories = []
+    for others in (0, 5):  # a quiet machine, then one with every core busy: 1 thread
+        monkeypatch.setattr(blas, "others_running", lambda others=others: others)
+        seen = []
+        original = blas.ThreadsForLoad.adapt
+
+        def recording(self, original=original, seen=seen):
+            original(self)
+            seen.append(functions[1]() if functions else None)
+        monkeypatch.setattr(blas.ThreadsForLoad, "adapt", recording)
+        before = functions[1]() if functions else None
+        histories.append(blas_model().fit(x, y, epochs=3, batch_size=32, verbose=0).history["loss"])
+        if functions:
+            assert functions[1]() == before  # restored
+            assert seen and (seen[0] == 1 if others else seen[0] == before)
+    np.testing.assert_allclose(histories[0], histories[1], rtol=1e-6)
