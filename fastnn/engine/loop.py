@@ -348,7 +348,8 @@ def _epoch_by_batches(model, run, cbs, interrupt):
             return rows, elapsed, True
         if run.report[C.R_EPOCHS_DONE]:  # the last batch: the kernel finished the epoch (means, validation)
             logs = {"loss": rows[0, 0], **{name: rows[0, 1 + i] for i, name in enumerate(obj.metric_names)}}
-            logs.update({k: v for k, v in run.overrides[0].items() if not k.startswith("val_")})
+            logs.update({k: v for k, v in (run.overrides[0] if run.overrides else {}).items()
+                         if not k.startswith("val_")})
             cbs.on_train_batch_end(batch, logs)
             return rows, elapsed, True
         seen = min((batch + 1) * size, n)
