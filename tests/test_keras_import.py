@@ -151,3 +151,24 @@ def test_a_regularizer_in_the_file_is_named_in_a_warning(tmp_path):
     with pytest.warns(UserWarning, match="kernel_regularizer.*ignores"):
         model = fastnn.load_model(path)
     np.testing.assert_allclose(model.predict(np.array([[1.0, 2.0]])), [[3.0]])
+
+
+def test_a_keras2_weights_only_h5_file(tmp_path):
+    # model.save_weights('w.h5') in Keras 2: layer_names at the root, no model_weights group, no config
+    rng = np.random.default_rng(2)
+    w1, b1, w2, b2 = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = [b"dense", b"dropout", b"dense_1"]
+        for name, weights in (("dense", [("dense/kernel:0", w1), ("dense/bias:0", b1)]), ("dropout", []),
+                              ("dense_1", [("dense_1/kernel:0", w2), ("dense_1/bias:0", b2)])):
+            g = f.create_group(name)
+            g.attrs["weight_names"] = [w.encode() for w, _ in weights]
+            for wname, value in weights:
+                g.create_dataset(wname, data=value)
+    model = Sequential([Dense(4, input_dim=3, activation="relu"), Dropout(0.5), Dense(2)])
+    model.load_weights(path)
+    x = rng.normal(size=(6, 3))
+    np.testing.assert_allclose(model.predict(x), np.maximum(x @ w1 + b1, 0) @ w2 + b2, rtol=1e-5, atol=1e-6)
+    with pytest.raises(KerasFileError, match="layer_names|load_weights|model"):
+        fastnn.load_model(path)  # weights only: no architecture to build
