@@ -38,3 +38,28 @@ def test_fit_restores_the_thread_setting_and_results_do_not_depend_on_it(monkeyp
             assert functions[1]() == before  # restored
             assert seen and (seen[0] == 1 if others else seen[0] == before)
     np.testing.assert_allclose(histories[0], histories[1], rtol=1e-6)
+
+
+def test_two_fits_in_two_threads_leave_the_users_setting(monkeypatch):
+    import threading
+
+    functions = blas._openblas_functions()
+    if not functions:
+        return  # another BLAS: nothing is changed, nothing to restore
+    monkeypatch.setattr(blas, "others_running", lambda: 5)  # busy machine: each fit asks for 1 thread
+    before = functions[1]()
+    x = np.random.default_rng(1).random((512, 32)).astype(np.float32)
+    errors = []
+
+    def train():
+        try:
+            blas_model().fit(x, x[:, :3], epochs=4, batch_size=16, verbose=0)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=train) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and functions[1]() == before

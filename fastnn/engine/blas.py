@@ -12,6 +12,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import threading
 
 NAME = "scipy.linalg.cython_blas"
 
@@ -124,25 +125,38 @@ def others_running():
         return 0
 
 
+_lock = threading.Lock()
+_active = 0  # fits inside ThreadsForLoad right now (threads of one process share OpenBLAS's setting)
+_user_threads = None  # OpenBLAS's setting before the first of them began
+
+
 class ThreadsForLoad:
     """Within `with ThreadsForLoad():`, adapt() sets OpenBLAS's threads to the cores not busy with other
-    work (at least 1, at most what OpenBLAS had); on exit the user's setting comes back."""
+    work (at least 1, at most the user's setting); when the last concurrent fit leaves, the user's
+    setting comes back (two fits in two threads must not leave each other's choice behind)."""
 
     def __enter__(self):
+        global _active, _user_threads
         functions = _openblas_functions()
         self.set = functions[0] if functions else None
-        self.initial = functions[1]() if functions else None
         try:
             self.cores = len(os.sched_getaffinity(0))
         except AttributeError:
             self.cores = os.cpu_count() or 1
+        with _lock:
+            if self.set is not None and _active == 0:
+                _user_threads = functions[1]()
+            _active += 1
         return self
 
     def adapt(self):
         if self.set is not None:
-            self.set(max(1, min(self.initial, self.cores - others_running())))
+            self.set(max(1, min(_user_threads, self.cores - others_running())))
 
     def __exit__(self, *exc):
-        if self.set is not None:
-            self.set(self.initial)
+        global _active
+        with _lock:
+            _active -= 1
+            if self.set is not None and _active == 0:
+                self.set(_user_threads)
         return False
