@@ -450,11 +450,10 @@ class Sequential:
         self._ensure_built(x.shape[1])
         B = len(x)
         ws = self._layout.workspace(B)
-        out, known = network_forward(self._net(), np.ascontiguousarray(x.T).reshape(-1), ws.work, B, True)
-        if not known:
+        if not network_forward(self._net(), np.ascontiguousarray(x.T).reshape(-1), ws.work, B, True):
             raise RuntimeError("a layer or activation of this model has no kernel branch: a fastnn bug.")
         self._noise[1] += np.uint64(1)
-        return out.reshape(-1, B).T.copy()
+        return self._layout.output_rows(ws.work, B)
 
     def export(self, filepath, format="onnx", verbose=None, input_signature=None, opset_version=None, **kwargs):
         """Keras 3's export, in its one format a CPU trainer can serve everywhere: format='onnx'

@@ -173,7 +173,7 @@ def build_here(dtype):
         cc.target_cpu = cpu  # the key names this CPU (or the portable target), so no other CPU loads it
         cc.verbose = False
         for name, sig in signatures(dtype).items():
-            cc.export(name, sig)(getattr(entry_points, name).py_func)
+            cc.export(name, sig)(entry_points.EXPORTS[name])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cc.compile()

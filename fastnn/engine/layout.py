@@ -107,6 +107,13 @@ class Layout:
             out.append(state[off:off + int(np.prod(shape))].reshape(shape))
         return out
 
+    def output_rows(self, work, B):
+        """The network's output after kernels.network.network_forward on B rows, as a (B, n_out)
+        array. (The kernels return no arrays to Python: they run without Numba's runtime, whose
+        boxing would hand back the whole workspace instead of a slice of it.)"""
+        col = int(self.layers[-1, C.L_A])
+        return work[col * B:(col + self.n_out) * B].reshape(self.n_out, B).T.copy()
+
     def workspace(self, batch_rows, backup=None, label_cols=None):
         """The kernels' scratch buffers (kernels/args.Work) for batches of up to batch_rows rows,
         allocated once per fit/evaluate/predict. fit passes a backup (Layout.backup): where the

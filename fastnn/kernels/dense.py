@@ -24,13 +24,26 @@ against the reference.
 import numpy as np
 
 from .fastmath import typed
-from .jit import kernel, kernel_reassoc
+from .jit import kernel, kernel_blas, kernel_reassoc
+
+
+@kernel_blas
+def gemm_forward(outT, xT, w, n_in, n_out, B):
+    np.dot(w.reshape(n_in, n_out).T, xT.reshape(n_in, B), outT.reshape(n_out, B))
+
+
+@kernel_blas
+def gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx):
+    d2 = doutT.reshape(n_out, B)
+    np.dot(xT.reshape(n_in, B), d2.T, dw.reshape(n_in, n_out))  # dw = x^T dout
+    if need_dx:
+        np.dot(w.reshape(n_in, n_out), d2, dxT.reshape(n_in, B))  # dx^T = W dout^T
 
 
 @kernel
 def dense_forward(outT, xT, w, b, n_in, n_out, B, use_bias, use_blas):
     if use_blas:
-        np.dot(w.reshape(n_in, n_out).T, xT.reshape(n_in, B), outT.reshape(n_out, B))
+        gemm_forward(outT, xT, w, n_in, n_out, B)
         if use_bias:
             for j in range(n_out):
                 bj = b[j]
@@ -130,10 +143,7 @@ def dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, use_bias, need_dx,
     if use_bias:
         bias_gradient(db, doutT, n_out, B)
     if use_blas:
-        d2 = doutT.reshape(n_out, B)
-        np.dot(xT.reshape(n_in, B), d2.T, dw.reshape(n_in, n_out))  # dw = x^T dout
-        if need_dx:
-            np.dot(w.reshape(n_in, n_out), d2, dxT.reshape(n_in, B))  # dx^T = W dout^T
+        gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx)
         return
     weight_gradient(dw, doutT, xT, n_in, n_out, B)
     if need_dx:  # dxT[k, :] = sum_j w[k, j] doutT[j, :]

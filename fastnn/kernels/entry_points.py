@@ -28,10 +28,10 @@ from .codes import (
     STATUS_OK, STATUS_UNKNOWN_CODE,
 )
 from .fastmath import typed
-from .jit import kernel, kernel_reassoc
+from .jit import kernel, kernel_inline, kernel_reassoc
 from .losses import loss_backward, loss_forward
 from .metrics import metrics_update
-from .network import activity_sum, network_backward, network_forward
+from .network import activity_sum, copy_into, network_backward, network_forward, output_block
 from .regularization import apply_constraints, weight_penalty, weight_penalty_grads
 from .optimizers import optimizer_step
 from .rng import shuffled_order
@@ -46,7 +46,7 @@ def rows_to_columns(xT, x, start, B):
             xT[k * B + r] = x[start + r, k]
 
 
-@kernel
+@kernel_inline
 def columns_to_rows(rows, outT, B):
     # flat (K, B) block -> rows[:B] (B, K)
     K = rows.shape[1]
@@ -83,21 +83,21 @@ def save_state(ws, net, opt):
     # the epoch-start copy a non-finite update rolls back to: the parameters and the slots' first P
     # values (slot rows are padded for alignment; the padding is never touched)
     P = net.params.shape[0]
-    ws.saved_params[:] = net.params
+    copy_into(ws.saved_params, net.params)
     for r in range(opt.slots.shape[0]):
-        ws.saved_slots[r, :P] = opt.slots[r, :P]
-    ws.saved_state[:] = opt.state
-    ws.saved_net_state[:] = net.state
+        copy_into(ws.saved_slots[r, :P], opt.slots[r, :P])
+    copy_into(ws.saved_state, opt.state)
+    copy_into(ws.saved_net_state, net.state)
 
 
 @kernel
 def restore_state(ws, net, opt):
     P = net.params.shape[0]
-    net.params[:] = ws.saved_params
+    copy_into(net.params, ws.saved_params)
     for r in range(opt.slots.shape[0]):
-        opt.slots[r, :P] = ws.saved_slots[r, :P]
-    opt.state[:] = ws.saved_state
-    net.state[:] = ws.saved_net_state
+        copy_into(opt.slots[r, :P], ws.saved_slots[r, :P])
+    copy_into(opt.state, ws.saved_state)
+    copy_into(net.state, ws.saved_net_state)
 
 
 @kernel
@@ -120,7 +120,8 @@ def evaluate_into(logs, net, data, obj, ws, counts):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        outT, known = network_forward(net, xT, ws.work, B, False)
+        known = network_forward(net, xT, ws.work, B, False)
+        outT = output_block(net, ws.work, B)
         p = columns_to_rows(ws.pred, outT, B)
         yb = y[start:start + B]
         if not (known and loss_forward(ws.per_sample, p, yb, B, obj.loss_code, obj.lp)):
@@ -156,7 +157,8 @@ def predict_into(out, net, x, ws):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
         rows_to_columns(xT, x, start, B)
-        outT, known = network_forward(net, xT, ws.work, B, False)
+        known = network_forward(net, xT, ws.work, B, False)
+        outT = output_block(net, ws.work, B)
         if not known:
             return -1
         columns_to_rows(out[start:start + B], outT, B)
@@ -207,7 +209,8 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
             ybv = yb[:B]
-            outT, known = network_forward(net, xT, ws.work, B, True)
+            known = network_forward(net, xT, ws.work, B, True)
+            outT = output_block(net, ws.work, B)
             p = columns_to_rows(ws.pred, outT, B)
             if not (known and loss_forward(ws.per_sample, p, ybv, B, obj.loss_code, obj.lp)):
                 stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
@@ -260,3 +263,23 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             stop(report, STATUS_UNKNOWN_CODE, e, batch, 0)
             return
         report[R_EPOCHS_DONE] = e + 1
+
+
+# ---- what the compiled modules export (fastnn/engine/aot.py) -----------------------------------
+# pycc compiles an exported function with Numba's reference counting on, whatever its decorator
+# says; these wrappers take that cost once per call, and the kernels above run without it.
+
+def exported_train_epochs(net, opt, train, val, obj, sched, ws, out):
+    train_epochs(net, opt, train, val, obj, sched, ws, out)
+
+
+def exported_evaluate_dataset(logs, net, data, obj, ws):
+    return evaluate_dataset(logs, net, data, obj, ws)
+
+
+def exported_predict_into(out, net, x, ws):
+    return predict_into(out, net, x, ws)
+
+
+EXPORTS = {"train_epochs": exported_train_epochs, "evaluate_dataset": exported_evaluate_dataset,
+           "predict_into": exported_predict_into}

@@ -1,6 +1,7 @@
 """A stack of layers, forward and backward, over the flat buffers, dispatching on each layer's kind.
 
-network_forward(net, xT, work, B, training)                    -> (output block, every code known)
+network_forward(net, xT, work, B, training)                    -> every code known
+output_block(net, work, B)                                     -> the network's output block
 network_backward(net, grads, xT, work, B, d_cur, d_next, fused) -> every code known
 
 `net` is kernels/args.Net: the flat parameters, the layer table (codes.L_*), each layer's activation
@@ -24,7 +25,7 @@ from .batchnorm import BATCHNORM, batchnorm_backward, batchnorm_forward
 from .codes import L_A, L_ACT, L_AUX, L_B, L_BLAS, L_KIND, L_N_IN, L_N_OUT, L_STATE, L_W, L_Z, code_of
 from .dense import dense_backward, dense_forward
 from .dropout import ALPHA_DROPOUT, DROPOUT, GAUSSIAN_DROPOUT, GAUSSIAN_NOISE, noise_backward, noise_forward
-from .jit import kernel
+from .jit import kernel, kernel_inline
 from .layernorm import LAYERNORM, layernorm_backward, layernorm_forward
 from .normalization import NORMALIZATION, normalization_backward, normalization_forward
 from .prelu import PRELU, prelu_backward, prelu_forward
@@ -36,12 +37,20 @@ ACTIVATION = code_of("activation")
 
 
 @kernel
+def copy_into(dst, src):
+    # dst[:] = src as a loop: slice assignment needs Numba's runtime (NRT), which the kernels
+    # are compiled without (its reference counting cost the seed fit 18%)
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
+@kernel_inline
 def block(buf, col, n, B):
     # the (n, B) block at column offset col of a workspace or gradient-scratch buffer
     return buf[col * B:(col + n) * B]
 
 
-@kernel
+@kernel_inline
 def tensor(buf, offset, size):
     # a layer's parameter (or gradient, or state) tensor; empty when the layer has none
     return buf[max(offset, 0):max(offset, 0) + (size if offset >= 0 else 0)]
@@ -55,7 +64,7 @@ def layer_forward(net, li, z, inp, work, B, training):
     kp = net.kind_params[li]
     aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
     if kind == ACTIVATION:  # z is a copy of the input; the activation follows (Dense: network_forward)
-        z[:] = inp
+        copy_into(z, inp)
     elif kind == BATCHNORM:
         s = layers[li, L_STATE]
         batchnorm_forward(z, aux, inp, tensor(params, layers[li, L_W], n_out), tensor(params, layers[li, L_B], n_out),
@@ -97,7 +106,14 @@ def network_forward(net, xT, work, B, training):
             if not activation_forward(a, z, n_out, B, layers[li, L_ACT], act_params[li]):
                 known = False
         inp = a
-    return inp, known
+    return known
+
+
+@kernel_inline
+def output_block(net, work, B):
+    # the last layer's activation block: the network's (n_out, B) output after network_forward
+    last = net.layers.shape[0] - 1
+    return block(work, net.layers[last, L_A], net.layers[last, L_N_OUT], B)
 
 
 @kernel
@@ -109,7 +125,7 @@ def layer_backward(net, grads, li, dx, dz, inp, work, B):
     aux = block(work, layers[li, L_AUX], 2 * n_out, B) if layers[li, L_AUX] >= 0 else work[:0]
     w_off, b_off = layers[li, L_W], layers[li, L_B]
     if kind == ACTIVATION:  # (Dense: network_backward)
-        dx[:] = dz
+        copy_into(dx, dz)
     elif kind == BATCHNORM:
         batchnorm_backward(dx, tensor(grads, w_off, n_out), tensor(grads, b_off, n_out), dz, aux,
                            tensor(params, w_off, n_out), n_out, B, li > 0)

@@ -27,9 +27,8 @@ def kernel_gradients(model, x, y, loss):
     B = len(x)
     ws = layout.workspace(B)
     xT = np.ascontiguousarray(x.T).reshape(-1)  # the network runs on flat feature-major blocks
-    out, known = network_forward(model._net(), xT, ws.work, B, True)
-    assert known
-    out = out.reshape(-1, B).T.copy()
+    assert network_forward(model._net(), xT, ws.work, B, True)
+    out = layout.output_rows(ws.work, B)
     grads = np.full(layout.n_params, np.nan)
     fused = loss.name == "categorical_crossentropy" and layout.layers[-1, C.L_ACT] == C.code_of("softmax")
     dout = np.empty_like(out)
