@@ -83,3 +83,26 @@ def test_no_shuffle_trajectory_and_chunking_do_not_matter():
     assert loss_a == loss_b
     for a, b in zip(w_a, w_b):
         np.testing.assert_array_equal(a, b)
+
+
+def test_large_shuffled_epoch_matches_reference():
+    # at PREFETCH_MIN_ROWS rows and more the training loop prefetches the next batch's rows
+    # (kernels/prefetch.py): a hint that must change nothing
+    from fastnn.kernels.entry_points import PREFETCH_MIN_ROWS
+
+    rng = np.random.default_rng(5)
+    x = rng.random((PREFETCH_MIN_ROWS + 1000, 5))
+    y = labels_for("hinge", x, 1)
+    sw = rng.uniform(0.5, 1.5, size=len(x))
+    model = Sequential([Dense(8, activation="tanh", input_dim=5), Dense(1, activation="tanh")], dtype="float64",
+                       seed=3)
+    model.compile(optimizers.Adam(), "hinge")
+    initial = model.get_weights()
+    shuffle_state = int(model._shuffle_state[0])
+    history = model.fit(x, y, epochs=2, batch_size=500, sample_weight=sw, verbose=0)
+    reference = ReferenceMLP([("tanh", {}), ("tanh", {})], [(initial[0], initial[1]), (initial[2], initial[3])])
+    ref_history = reference.fit(x, y.reshape(-1, 1), "hinge", ReferenceOptimizer("adam"), epochs=2, batch_size=500,
+                                sw=sw, shuffle_state=shuffle_state)
+    np.testing.assert_allclose(history.history["loss"], ref_history["loss"], rtol=1e-10)
+    for got, want in zip(model.get_weights(), [a for w, b in reference.weights for a in (w, b)]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)

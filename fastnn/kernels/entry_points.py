@@ -34,7 +34,12 @@ from .metrics import metrics_update
 from .network import activity_sum, copy_into, network_backward, network_forward, output_block
 from .regularization import apply_constraints, weight_penalty, weight_penalty_grads
 from .optimizers import optimizer_step
+from .prefetch import prefetch
 from .rng import shuffled_order
+
+# Shuffled epochs over at least this many rows prefetch the next batch (kernels/prefetch.py); below
+# it the data stays in the caches and the prefetches would only cost time
+PREFETCH_MIN_ROWS = 50_000
 
 
 @kernel
@@ -208,6 +213,12 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
                 for k in range(y.shape[1]):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]
+            if sched.shuffle and N >= PREFETCH_MIN_ROWS:  # the next batch's rows load while this one computes
+                for r in range(start + B, min(start + B + B_cap, N)):
+                    src = order[r]
+                    prefetch(x, src)
+                    prefetch(y, src)
+                    prefetch(sw, src)
             ybv = yb[:B]
             known = network_forward(net, xT, ws.work, B, True)
             outT = output_block(net, ws.work, B)
