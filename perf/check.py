@@ -17,8 +17,8 @@ from perf import workloads as W
 FLOORS = {
     # measured 45x on the 2-core dev machine (CI run), 2026-11-27; 28x on a later machine, 24-27x after the
     # divergence checks and layer kinds, and 29.6x once the kernels ran without Numba's runtime (the code of
-    # 2ebd28e measured 28.5x in the same session): back to the floor it had before the regression
-    "S-small (20 epochs)": 22.0,
+    # 2ebd28e measured 28.5x in the same session); 20x leaves CI's noisier runs room (they measured ~23x before)
+    "S-small (20 epochs)": 20.0,
     "L-small (2048 rows)": 2.5,  # measured 5.0x
 }
 
