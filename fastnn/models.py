@@ -450,7 +450,7 @@ class Sequential:
         self._ensure_built(x.shape[1])
         B = len(x)
         ws = self._layout.workspace(B)
-        if not network_forward(self._net(), np.ascontiguousarray(x.T).reshape(-1), ws.work, B, True):
+        if not network_forward(self._net(), self._layout.input_block(x), ws.work, B, True):
             raise RuntimeError("a layer or activation of this model has no kernel branch: a fastnn bug.")
         self._noise[1] += np.uint64(1)
         return self._layout.output_rows(ws.work, B)

@@ -103,7 +103,7 @@ def kernel_pass(model, x, dout):
     layout = model._layout
     B = len(x)
     ws = layout.workspace(B)
-    xT = np.ascontiguousarray(x.T).reshape(-1)
+    xT = layout.input_block(x)
     assert network_forward(model._net(), xT, ws.work, B, True)
     out = layout.output_rows(ws.work, B)
     grads = np.full(layout.n_params, np.nan)

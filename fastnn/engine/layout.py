@@ -72,6 +72,8 @@ class Layout:
             self.state_offsets.append([state + sum(int(np.prod(t)) for t in s.state[:k]) for k in range(len(s.state))])
             state += sum(int(np.prod(t)) for t in s.state)
             row[C.L_BLAS] = int(s.kind == "dense" and s.n_in * s.n_out >= threshold and min(s.n_in, s.n_out) >= min_side)
+            if r == 0 and row[C.L_BLAS]:
+                row[C.L_BLAS] = C.BLAS_ROWS_IN  # the batch arrives as rows: no transposing gather
             activation = s.activation
             row[C.L_ACT] = C.code_of("linear") if activation is None else activation.code
             if activation is not None:
@@ -106,6 +108,12 @@ class Layout:
         for shape, off in zip(spec.state, self.state_offsets[r]):
             out.append(state[off:off + int(np.prod(shape))].reshape(shape))
         return out
+
+    def input_block(self, x):
+        """Rows x (B, n_in) as the flat input block the kernels' network_forward reads: feature-major
+        (n_in, B), or the rows themselves when the first layer reads rows (codes.BLAS_ROWS_IN)."""
+        x = np.asarray(x, dtype=self.dtype)
+        return np.ascontiguousarray(x if self.layers[0, C.L_BLAS] == C.BLAS_ROWS_IN else x.T).reshape(-1)
 
     def output_rows(self, work, B):
         """The network's output after kernels.network.network_forward on B rows, as a (B, n_out)

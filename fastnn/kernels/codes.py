@@ -33,10 +33,14 @@ L_B = 4  # offset of the second (Dense b, BN/LN beta); -1 if none
 L_ACT = 5  # activation code (Dense and Activation layers; linear for the others)
 L_Z = 6  # column offset of the layer's output block before its activation, in the workspace
 L_A = 7  # column offset of its output block (== L_Z when the activation is linear)
-L_BLAS = 8  # 1: this layer's matrix products go through BLAS (np.dot), 0: hand loops
+L_BLAS = 8  # 0: hand loops; BLAS (np.dot): 1, or BLAS_ROWS_IN for a first layer (below)
 L_STATE = 9  # offset of the layer's non-trainable state in `state` (BN: moving mean, then variance); -1
 L_AUX = 10  # column offset of the layer's scratch block kept for its backward pass (masks, x_hat); -1
 N_LAYER_FIELDS = 11
+# L_BLAS of a first Dense layer on BLAS: the batch is gathered as rows (B, n_in) row-major, not
+# transposed to the feature-major (n_in, B) block every other layer reads; BLAS reads it
+# transposed for free. Transposing 128 rows of 784 features cost 150 us a step, copying them 50.
+BLAS_ROWS_IN = 2
 
 # Per-layer kind parameters: kind_params[layer, 0:N_KIND_PARAMS] (model dtype).
 # dropout, alpha_dropout:   [rate, share over samples, share over features]

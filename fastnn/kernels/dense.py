@@ -1,7 +1,7 @@
 """Dense layer, forward and backward, on FEATURE-MAJOR activations: out = x @ W + b.
 
-dense_forward(outT, xT, w, b, n_in, n_out, B, use_bias, use_blas)                   outT = (xW + b)^T
-dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, use_bias, need_dx, use_blas)
+dense_forward(outT, xT, w, b, n_in, n_out, B, use_bias, blas)                   outT = (xW + b)^T
+dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, use_bias, need_dx, blas)
 
 Every argument is a flat 1-D array, llm.c style: xT holds x^T (n_in, B) row by row, outT holds
 (n_out, B), w holds W (n_in, n_out) row-major, b (n_out,). Element (r, c) of an (R, C) block is
@@ -18,32 +18,40 @@ flat gradient buffer, so nothing is ever summed across layers, no zeroing pass i
 BLAS can write straight into the buffer.
 
 Large layers go through np.dot, which Numba lowers to SciPy's BLAS gemm (on 2-D views of the
-same memory); the Python layer picks the path per layer (codes.L_BLAS) and tests run both paths
-against the reference.
+same memory); the Python layer picks the path per layer (codes.L_BLAS: blas 0, 1 or BLAS_ROWS_IN,
+where xT holds the batch as rows, (B, n_in) row-major) and tests run every path against the
+reference.
 """
 import numpy as np
 
+from .codes import BLAS_ROWS_IN
 from .fastmath import typed
 from .jit import kernel, kernel_blas, kernel_reassoc
 
 
 @kernel_blas
-def gemm_forward(outT, xT, w, n_in, n_out, B):
-    np.dot(w.reshape(n_in, n_out).T, xT.reshape(n_in, B), outT.reshape(n_out, B))
+def gemm_forward(outT, xT, w, n_in, n_out, B, rows_in):
+    if rows_in:  # x^T is the transpose of the rows: BLAS reads it so, no copy
+        np.dot(w.reshape(n_in, n_out).T, xT.reshape(B, n_in).T, outT.reshape(n_out, B))
+    else:
+        np.dot(w.reshape(n_in, n_out).T, xT.reshape(n_in, B), outT.reshape(n_out, B))
 
 
 @kernel_blas
-def gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx):
+def gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx, rows_in):
     d2 = doutT.reshape(n_out, B)
-    np.dot(xT.reshape(n_in, B), d2.T, dw.reshape(n_in, n_out))  # dw = x^T dout
+    if rows_in:  # dw = x^T dout
+        np.dot(xT.reshape(B, n_in).T, d2.T, dw.reshape(n_in, n_out))
+    else:
+        np.dot(xT.reshape(n_in, B), d2.T, dw.reshape(n_in, n_out))
     if need_dx:
         np.dot(w.reshape(n_in, n_out), d2, dxT.reshape(n_in, B))  # dx^T = W dout^T
 
 
 @kernel
-def dense_forward(outT, xT, w, b, n_in, n_out, B, use_bias, use_blas):
-    if use_blas:
-        gemm_forward(outT, xT, w, n_in, n_out, B)
+def dense_forward(outT, xT, w, b, n_in, n_out, B, use_bias, blas):
+    if blas:
+        gemm_forward(outT, xT, w, n_in, n_out, B, blas == BLAS_ROWS_IN)
         if use_bias:
             for j in range(n_out):
                 bj = b[j]
@@ -144,11 +152,11 @@ def weight_gradient(dw, doutT, xT, n_in, n_out, B):
 
 
 @kernel
-def dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, use_bias, need_dx, use_blas):
+def dense_backward(dxT, dw, db, doutT, xT, w, n_in, n_out, B, use_bias, need_dx, blas):
     if use_bias:
         bias_gradient(db, doutT, n_out, B)
-    if use_blas:
-        gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx)
+    if blas:
+        gemm_backward(dxT, dw, doutT, xT, w, n_in, n_out, B, need_dx, blas == BLAS_ROWS_IN)
         return
     weight_gradient(dw, doutT, xT, n_in, n_out, B)
     if need_dx:  # dxT[k, :] = sum_j w[k, j] doutT[j, :]

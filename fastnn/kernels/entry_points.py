@@ -24,8 +24,8 @@ import math
 import numpy as np
 
 from .codes import (
-    R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_NEXT_BATCH, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS, STATUS_NONFINITE_WEIGHTS,
-    STATUS_OK, STATUS_UNKNOWN_CODE,
+    BLAS_ROWS_IN, L_BLAS, R_BATCH, R_EPOCH, R_EPOCHS_DONE, R_NEXT_BATCH, R_RESTORED, R_STATUS, STATUS_NONFINITE_LOSS,
+    STATUS_NONFINITE_WEIGHTS, STATUS_OK, STATUS_UNKNOWN_CODE,
 )
 from .fastmath import typed
 from .jit import kernel, kernel_inline, kernel_reassoc
@@ -43,12 +43,16 @@ PREFETCH_MIN_ROWS = 50_000
 
 
 @kernel
-def rows_to_columns(xT, x, start, B):
-    # x[start:start + B] (rows) -> xT, the flat (n_in, B) feature-major block
+def rows_to_columns(xT, x, start, B, rows_in):
+    # x[start:start + B] (rows) -> xT, the flat (n_in, B) feature-major block (or, for a first
+    # layer that reads rows, codes.BLAS_ROWS_IN, the rows as they are)
     n_in = x.shape[1]
     for r in range(B):
         for k in range(n_in):
-            xT[k * B + r] = x[start + r, k]
+            if rows_in:
+                xT[r * n_in + k] = x[start + r, k]
+            else:
+                xT[k * B + r] = x[start + r, k]
 
 
 @kernel_inline
@@ -124,7 +128,7 @@ def evaluate_into(logs, net, data, obj, ws, counts):
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
-        rows_to_columns(xT, x, start, B)
+        rows_to_columns(xT, x, start, B, net.layers[0, L_BLAS] == BLAS_ROWS_IN)
         known = network_forward(net, xT, ws.work, B, False)
         outT = output_block(net, ws.work, B)
         p = columns_to_rows(ws.pred, outT, B)
@@ -161,7 +165,7 @@ def predict_into(out, net, x, ws):
     for start in range(0, N, B_cap):
         B = min(B_cap, N - start)
         xT = ws.xin[:x.shape[1] * B]
-        rows_to_columns(xT, x, start, B)
+        rows_to_columns(xT, x, start, B, net.layers[0, L_BLAS] == BLAS_ROWS_IN)
         known = network_forward(net, xT, ws.work, B, False)
         outT = output_block(net, ws.work, B)
         if not known:
@@ -191,6 +195,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
     report[R_STATUS] = STATUS_OK
     report[R_EPOCHS_DONE] = 0
     partial = sched.max_batches >= 0  # a slice of one epoch, for batch-level callbacks
+    rows_in = net.layers[0, L_BLAS] == BLAS_ROWS_IN
     for e in range(sched.n_epochs):
         history = out.history[e]
         first = sched.first_batch if partial else 0
@@ -206,10 +211,14 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             B = min(B_cap, N - start)
             xT = ws.xin[:n_in * B]
             yb, swb = ws.yb, ws.swb
-            for r in range(B):  # gather the batch, transposing x on the way
+            for r in range(B):  # gather the batch, transposing x on the way (unless the first layer reads rows)
                 src = order[start + r]
-                for k in range(n_in):
-                    xT[k * B + r] = x[src, k]
+                if rows_in:
+                    for k in range(n_in):
+                        xT[r * n_in + k] = x[src, k]
+                else:
+                    for k in range(n_in):
+                        xT[k * B + r] = x[src, k]
                 for k in range(y.shape[1]):
                     yb[r, k] = y[src, k]
                 swb[r] = sw[src]

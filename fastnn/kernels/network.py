@@ -98,7 +98,7 @@ def network_forward(net, xT, work, B, training):
         if layers[li, L_KIND] == DENSE:
             w_off, b_off = layers[li, L_W], layers[li, L_B]
             dense_forward(z, inp, params[w_off:w_off + n_in * n_out], tensor(params, b_off, n_out), n_in, n_out, B,
-                          b_off >= 0, layers[li, L_BLAS] != 0)
+                          b_off >= 0, layers[li, L_BLAS])
         elif not layer_forward(net, li, z, inp, work, B, training):
             known = False
         a = block(work, layers[li, L_A], n_out, B)
@@ -183,7 +183,7 @@ def network_backward(net, grads, xT, work, B, d_cur, d_next, fused):
             w_off, b_off = layers[li, L_W], layers[li, L_B]
             dense_backward(d_next[:n_in * B], grads[w_off:w_off + n_in * n_out], tensor(grads, b_off, n_out), dz,
                            inp, params[w_off:w_off + n_in * n_out], n_in, n_out, B, b_off >= 0, li > 0,
-                           layers[li, L_BLAS] != 0)
+                           layers[li, L_BLAS])
         elif not layer_backward(net, grads, li, d_next[:n_in * B], dz, inp, work, B):
             known = False
         d_cur, d_next = d_next, d_cur  # d_cur holds dx

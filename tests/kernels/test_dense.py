@@ -1,21 +1,28 @@
 """Dense kernels, both the hand-loop and the BLAS path, vs the NumPy reference and finite
 differences, with and without bias, on random shapes. The kernels take flat feature-major
-blocks (x^T); the helpers transpose and flatten so the tests read in row-major terms."""
+blocks (x^T), or for a first layer on BLAS (codes.BLAS_ROWS_IN) the input as rows; the helpers
+lay the input out so the tests read in row-major terms."""
 import numpy as np
 import pytest
 
+from fastnn.kernels.codes import BLAS_ROWS_IN
 from fastnn.kernels.dense import dense_backward, dense_forward
 from fastnn.reference import dense as ref
 from tests.conftest import central_difference
 
 SHAPES = [(1, 1, 1), (1, 5, 20), (32, 5, 20), (7, 64, 1), (64, 3, 64), (13, 33, 17), (64, 64, 64)]
+PATHS = dict(argvalues=[0, 1, BLAS_ROWS_IN], ids=["loops", "blas", "blas-rows-in"])
+
+
+def input_block(x, blas):
+    return np.ascontiguousarray(x if blas == BLAS_ROWS_IN else x.T).reshape(-1)
 
 
 def run_forward(x, w, b, use_blas):
     B, n_in = x.shape
     n_out = w.shape[1]
     outT = np.full(n_out * B, np.nan, dtype=x.dtype)
-    dense_forward(outT, np.ascontiguousarray(x.T).reshape(-1), w.reshape(-1),
+    dense_forward(outT, input_block(x, use_blas), w.reshape(-1),
                   b if b is not None else np.zeros(0, x.dtype), n_in, n_out, B, b is not None, use_blas)
     return outT.reshape(n_out, B).T
 
@@ -26,12 +33,12 @@ def run_backward(dout, x, w, use_bias, use_blas):
     dxT = np.full(n_in * B, np.nan, dtype=x.dtype)
     dw = np.full(n_in * n_out, np.nan, dtype=x.dtype)  # backward must overwrite, never read, its outputs
     db = np.full(n_out if use_bias else 0, np.nan, dtype=x.dtype)
-    dense_backward(dxT, dw, db, np.ascontiguousarray(dout.T).reshape(-1), np.ascontiguousarray(x.T).reshape(-1),
+    dense_backward(dxT, dw, db, np.ascontiguousarray(dout.T).reshape(-1), input_block(x, use_blas),
                    w.reshape(-1), n_in, n_out, B, use_bias, True, use_blas)
     return dxT.reshape(n_in, B).T, dw.reshape(n_in, n_out), (db if use_bias else None)
 
 
-@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_blas", **PATHS)
 @pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
 @pytest.mark.parametrize("B,n_in,n_out", SHAPES)
 def test_forward_and_backward_match_reference(B, n_in, n_out, use_bias, use_blas, rng):
@@ -48,7 +55,7 @@ def test_forward_and_backward_match_reference(B, n_in, n_out, use_bias, use_blas
         np.testing.assert_allclose(db, rdb, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_blas", **PATHS)
 def test_random_shapes_loops_equal_blas(use_blas):
     shape_rng = np.random.default_rng(7)
     for _ in range(20):
@@ -59,7 +66,7 @@ def test_random_shapes_loops_equal_blas(use_blas):
         np.testing.assert_allclose(run_forward(x, w, b, use_blas), x @ w + b, rtol=1e-11, atol=1e-11)
 
 
-@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_blas", **PATHS)
 @pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
 def test_backward_matches_finite_differences(use_bias, use_blas, rng):
     x = rng.normal(size=(4, 3))
@@ -77,7 +84,7 @@ def test_backward_matches_finite_differences(use_bias, use_blas, rng):
         np.testing.assert_allclose(db, central_difference(lambda v: loss_of(x, w, v), b), rtol=1e-7, atol=1e-8)
 
 
-@pytest.mark.parametrize("use_blas", [False, True], ids=["loops", "blas"])
+@pytest.mark.parametrize("use_blas", **PATHS)
 def test_float32_paths(use_blas, rng):
     x = rng.normal(size=(16, 40)).astype(np.float32)
     w = rng.normal(size=(40, 24)).astype(np.float32)

@@ -26,7 +26,7 @@ def kernel_gradients(model, x, y, loss):
     layout = model._layout
     B = len(x)
     ws = layout.workspace(B)
-    xT = np.ascontiguousarray(x.T).reshape(-1)  # the network runs on flat feature-major blocks
+    xT = layout.input_block(x)  # flat feature-major (n_in, B), or rows for a first layer on BLAS
     assert network_forward(model._net(), xT, ws.work, B, True)
     out = layout.output_rows(ws.work, B)
     grads = np.full(layout.n_params, np.nan)
