@@ -29,6 +29,12 @@ from ..progress import ProgressLogger, format_value
 from . import blas
 
 CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks allow chunking
+# Epochs of a model with BLAS-size layers that take longer than 2 x SLICE_SECONDS run in slices of
+# batches of about SLICE_SECONDS, OpenBLAS's threads chosen anew before each (engine/blas.py): chosen
+# once per epoch, one moment of another process's load at its start (a peer's threads winding down)
+# cost a whole 784-256-256-10 epoch 40% (1 thread instead of 2), measured in perf's round robin.
+SLICE_SECONDS = 0.1
+FIRST_SLICE_BATCHES = 8  # before an epoch's time is known
 
 
 def _check_compiled(model, what):
@@ -370,6 +376,19 @@ def _epoch_by_batches(model, run, cbs, interrupt):
     return rows, elapsed, False
 
 
+def _epoch_in_slices(run):
+    """One epoch in kernel calls of about SLICE_SECONDS each (chunk() re-chooses the BLAS threads
+    before each); the same numbers as one call. Returns (history row, seconds)."""
+    rows = np.zeros((1, len(run.columns)), dtype=np.float64)
+    elapsed, batch, size = 0.0, 0, FIRST_SLICE_BATCHES
+    while True:
+        _, seconds = run.chunk(1, rows, first_batch=batch, max_batches=size)
+        elapsed += seconds
+        if run.report[C.R_STATUS] != C.STATUS_OK or run.report[C.R_EPOCHS_DONE]:
+            return rows, elapsed
+        batch, size = int(run.report[C.R_NEXT_BATCH]), max(1, int(SLICE_SECONDS * size / max(seconds, 1e-9)))
+
+
 def _train_loop(model, run, cbs, history, progress, epoch, epochs):
     """Chunks of epochs until done, stopped by a callback, Ctrl-C or non-finite values. Each chunk
     is sized to take about CHUNK_SECONDS; one epoch per call when callbacks need every epoch."""
@@ -379,7 +398,7 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
     if cbs.wants_test_batches and len(run.val.x):  # validation batch by batch, in Python
         run.val_for_kernel = Data(run.val.x[:0], run.val.y[:0], run.val.sw[:0])
         run.columns = _log_keys(run.objective.metric_names, True)
-    chunk = 1
+    chunk, per_epoch = 1, None
     with _InterruptFlag() as interrupt:
         while epoch < epochs and not model.stop_training:
             n = 1 if per_epoch_calls or run.one_epoch_per_call or by_batches else min(chunk, epochs - epoch)
@@ -390,6 +409,9 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
                 if kernel_done and len(run.val.x) and run.val_for_kernel is not run.val:
                     _validate_in_python(model, run, rows, cbs)
                 done = 1 if run.report[C.R_STATUS] == C.STATUS_OK else int(run.report[C.R_EPOCHS_DONE])
+            elif run.threads is not None and n == 1 and (per_epoch is None or per_epoch > 2 * SLICE_SECONDS):
+                rows, elapsed = _epoch_in_slices(run)
+                done = int(run.report[C.R_EPOCHS_DONE])
             else:
                 rows, elapsed = run.chunk(n)
                 done = int(run.report[C.R_EPOCHS_DONE])
@@ -423,8 +445,8 @@ def _train_loop(model, run, cbs, history, progress, epoch, epochs):
                 model.stop_training = True
                 history.interrupted = True
                 break
+            per_epoch = elapsed / max(done, 1)
             if not per_epoch_calls:  # size the next call to take about CHUNK_SECONDS
-                per_epoch = elapsed / max(done, 1)
                 chunk = max(1, min(int(CHUNK_SECONDS / max(per_epoch, 1e-9)), 100 * chunk, 1_000_000))
 
 

@@ -1,0 +1,40 @@
+"""Long epochs of models with BLAS-size layers run in slices of batches, with OpenBLAS's threads
+chosen anew before each slice (engine/loop.py, SLICE_SECONDS): the slicing must not change a number."""
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn.engine import loop
+
+CHUNK = loop._FitRun.chunk
+
+
+def fit_once(monkeypatch, first_slice, slice_seconds):
+    monkeypatch.setattr(loop, "FIRST_SLICE_BATCHES", first_slice)
+    monkeypatch.setattr(loop, "SLICE_SECONDS", slice_seconds)
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 64)).astype(np.float32)
+    y = (x[:, :32].sum(axis=1) > x[:, 32:].sum(axis=1)).astype(np.float32)
+    model = fastnn.Sequential([fastnn.Dense(64, input_dim=64, activation="relu"), fastnn.layers.Dropout(0.2),
+                               fastnn.Dense(64, activation="relu"), fastnn.Dense(1, activation="sigmoid")], seed=1)
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy", fastnn.metrics.AUC(name="auc")])
+    assert model._layout.uses_blas  # the slicing applies to models with BLAS-size layers only
+    calls = []
+
+    def counting(run, n, *args, **kwargs):
+        calls.append(kwargs.get("max_batches", -1))
+        return CHUNK(run, n, *args, **kwargs)
+
+    monkeypatch.setattr(loop._FitRun, "chunk", counting)
+    history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.2, verbose=0)
+    return history.history, model.get_weights(), calls
+
+
+@pytest.mark.parametrize("first_slice", [1, 3])
+def test_sliced_epochs_give_the_same_numbers(monkeypatch, first_slice):
+    whole, whole_weights, whole_calls = fit_once(monkeypatch, 10**6, 1e9)
+    sliced, sliced_weights, sliced_calls = fit_once(monkeypatch, first_slice, 1e-12)
+    assert len(sliced_calls) > 3 * len(whole_calls)  # 15 batches an epoch, in slices of 1-3
+    assert sliced == whole
+    for a, b in zip(sliced_weights, whole_weights):
+        np.testing.assert_array_equal(a, b)
