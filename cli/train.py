@@ -108,9 +108,41 @@ def _same_file(a, b):
 
 
 def run_train(o: TrainOptions):
-    import fastnn
-    from fastnn import losses, tasks
+    loss, auto, builtin = _check_options(o)
+    layer_list = _tasks().parse_layers(o.layers) if o.layers else None
+    train_set, test_set, plan, loss, coding = _read_data(o, loss, auto, builtin)
+    # the tutorial's 5-20-1 on its data; on a file, 64 hidden units for classes (20 for a quantity,
+    # which 64 overfits): perf/tabular.py measured these against scikit-learn's MLP
+    tasks = _tasks()
+    units = 20 if builtin or coding.kind == "regression" else tasks.TABLE_HIDDEN_UNITS
+    layer_list = layer_list or tasks.default_layers(coding, loss.name, o.activation, units)
+    stream = sys.stderr if o.as_json else sys.stdout
+    if not o.quiet:
+        _announce(o, loss, auto, builtin, train_set, plan, layer_list, stream)
+    model, hist, summary, caught = _train(o, loss, train_set, test_set, layer_list, stream)
+    model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
+                           "trained_on": train_set.source, "columns": plan.to_json()["columns"]})
+    _save_outputs(o, model, hist, summary, caught)
+    if o.as_json:
+        print(json.dumps(summary))
+    else:
+        _print_summary(summary, hist, o, model)
+    return 130 if summary["interrupted"] else 0
 
+
+def _tasks():
+    """fastnn.tasks, imported on first use (the CLI starts without it)."""
+    from fastnn import tasks
+
+    return tasks
+
+
+def _check_options(o):
+    """Every option that can be checked before reading data; returns (loss or None, auto, builtin)."""
+    import fastnn
+    from fastnn import losses
+
+    tasks = _tasks()
     auto = o.loss.strip().lower() == "auto"
     loss = None if auto else losses.get(o.loss)  # unknown names fail here, before any data is read
     tasks.make_optimizer(o.optimizer, o.lr, weight_decay=o.weight_decay)
@@ -139,8 +171,14 @@ def run_train(o: TrainOptions):
     _check_outputs(o)
     if o.history is not None and Path(o.history).suffix.lower() not in (".json", ".csv"):
         raise CLIError(f"--history {o.history}: use a .json or .csv file name.")
-    layer_list = tasks.parse_layers(o.layers) if o.layers else None
+    return loss, auto, builtin
 
+
+def _read_data(o, loss, auto, builtin):
+    """The training and test sets with the column plan applied; the loss ('auto' resolved) and label coding."""
+    from fastnn import losses
+
+    tasks = _tasks()
     train_set, test_set = D.read_sets(o.data, o.labels, o.target, o.test_data, o.seed)
     if auto:
         loss = losses.get("hinge" if builtin else tasks.auto_loss(train_set.targets))
@@ -153,33 +191,33 @@ def run_train(o: TrainOptions):
     train_set.planned(plan)
     if test_set is not None:
         test_set.planned(plan)
-    # the tutorial's 5-20-1 on its data; on a file, 64 hidden units for classes (20 for a quantity,
-    # which 64 overfits): perf/tabular.py measured these against scikit-learn's MLP
-    units = 20 if builtin or coding.kind == "regression" else tasks.TABLE_HIDDEN_UNITS
-    layer_list = layer_list or tasks.default_layers(coding, loss.name, o.activation, units)
-    metric_names = [m.strip() for m in o.metrics.split(",") if m.strip()]
+    return train_set, test_set, plan, loss, coding
 
-    stream = sys.stderr if o.as_json else sys.stdout
-    n_features = train_set.x.shape[1]
-    if not o.quiet:
-        opt = tasks.make_optimizer(o.optimizer, o.lr)
-        encoded = f", one-hot: {', '.join(plan.encoded)}" if plan.encoded else ""
-        extras = "".join(f", {name} {value}" for name, value in (("schedule", o.schedule), ("l2", o.l2),
-                                                                 ("weight decay", o.weight_decay))
-                         if value not in (None, "none"))
-        print(f"fastnn train: {loss.name}{' (auto)' if auto and not builtin else ''} + {type(opt).__name__} (lr "
-              f"{opt.learning_rate:g}{extras}), {format_layers(n_features, layer_list)}, {o.epochs} epochs, batch "
-              f"{o.batch_size}, {o.dtype}, {len(train_set.x)} rows from {train_set.source}"
-              + ("" if builtin else f" (scaling {o.scale}, {o.split} validation split{encoded})"), file=stream)
-    test = (test_set.x, test_set.targets) if test_set is not None else None
+
+def _announce(o, loss, auto, builtin, train_set, plan, layer_list, stream):
+    opt = _tasks().make_optimizer(o.optimizer, o.lr)
+    encoded = f", one-hot: {', '.join(plan.encoded)}" if plan.encoded else ""
+    extras = "".join(f", {name} {value}" for name, value in (("schedule", o.schedule), ("l2", o.l2),
+                                                             ("weight decay", o.weight_decay))
+                     if value not in (None, "none"))
+    print(f"fastnn train: {loss.name}{' (auto)' if auto and not builtin else ''} + {type(opt).__name__} (lr "
+          f"{opt.learning_rate:g}{extras}), {format_layers(train_set.x.shape[1], layer_list)}, {o.epochs} epochs, "
+          f"batch {o.batch_size}, {o.dtype}, {len(train_set.x)} rows from {train_set.source}"
+          + ("" if builtin else f" (scaling {o.scale}, {o.split} validation split{encoded})"), file=stream)
+
+
+def _train(o, loss, train_set, test_set, layer_list, stream):
+    """Load the kernels (timed apart), train and evaluate; fit's warnings are caught for one line each."""
     from fastnn.engine.loop import training_kernels
     from fastnn.engine.warmup import load_training_kernels
 
+    test = (test_set.x, test_set.targets) if test_set is not None else None
+    metric_names = [m.strip() for m in o.metrics.split(",") if m.strip()]
     kernel_seconds = load_training_kernels(o.dtype)  # so the training time below is training alone
     compiled = training_kernels(o.dtype).__name__.startswith("fastnn_kernels")
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(stream):
         warnings.simplefilter("always")  # fit's warnings become one "fastnn: warning:" line each
-        model, hist, summary = tasks.train_and_evaluate(
+        model, hist, summary = _tasks().train_and_evaluate(
             train_set.x, train_set.targets, test, loss=loss.name, optimizer=o.optimizer, lr=o.lr,
             layers=layer_list, epochs=o.epochs, batch_size=o.batch_size, validation_split=o.validation_split,
             metrics=metric_names, seed=o.seed, dtype=o.dtype, verbose=0 if o.quiet else 2, split=o.split,
@@ -187,10 +225,12 @@ def run_train(o: TrainOptions):
     for w in caught:
         if not (summary["nonfinite"] and "fit stopped" in str(w.message)):  # that one becomes the error
             print(f"fastnn: warning: {w.message}", file=sys.stderr)
-    model.metadata.update({"features": train_set.feature_names, "target": train_set.target_name,
-                           "trained_on": train_set.source, "columns": plan.to_json()["columns"]})
     summary["kernel_load_seconds"] = round(kernel_seconds, 4)
     summary["kernels"] = "compiled module" if compiled else "numba jit"
+    return model, hist, summary, caught
+
+
+def _save_outputs(o, model, hist, summary, caught):
     if summary["nonfinite"]:  # never save a diverged run (over what may be a good model)
         message = next((str(w.message) for w in caught if "fit stopped" in str(w.message)), "training diverged.")
         kept = f"; {printable(o.out)} was left as it was" if o.out is not None else ""
@@ -201,12 +241,6 @@ def run_train(o: TrainOptions):
     if o.history is not None:
         _write_history(o.history, hist)
         summary["history"] = str(o.history)
-
-    if o.as_json:
-        print(json.dumps(summary))
-    else:
-        _print_summary(summary, hist, o, model)
-    return 130 if summary["interrupted"] else 0
 
 
 def _print_summary(s, hist, o, model):

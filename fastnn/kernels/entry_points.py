@@ -34,7 +34,7 @@ from .metrics import metrics_update
 from .network import activity_sum, copy_into, network_backward, network_forward, output_block
 from .regularization import apply_constraints, weight_penalty, weight_penalty_grads
 from .optimizers import optimizer_step
-from .prefetch import prefetch
+from .prefetch import prefetch_rows
 from .rng import shuffled_order
 
 # Shuffled epochs over at least this many rows prefetch the next batch (kernels/prefetch.py); below
@@ -53,6 +53,25 @@ def rows_to_columns(xT, x, start, B, rows_in):
                 xT[r * n_in + k] = x[start + r, k]
             else:
                 xT[k * B + r] = x[start + r, k]
+
+
+@kernel
+def gather_batch(xT, yb, swb, data, order, start, B, rows_in):
+    # rows order[start:start + B] of the data -> the batch: x transposed into xT on the way (or as
+    # rows, for a first layer that reads rows), labels into yb, sample weights into swb
+    x, y, sw = data.x, data.y, data.sw
+    n_in = x.shape[1]
+    for r in range(B):
+        src = order[start + r]
+        if rows_in:
+            for k in range(n_in):
+                xT[r * n_in + k] = x[src, k]
+        else:
+            for k in range(n_in):
+                xT[k * B + r] = x[src, k]
+        for k in range(y.shape[1]):
+            yb[r, k] = y[src, k]
+        swb[r] = sw[src]
 
 
 @kernel_inline
@@ -183,6 +202,16 @@ def stop(report, status, epoch, batch, restored):
 
 
 @kernel
+def stop_nonfinite_loss(ws, net, opt, report, epoch, batch):
+    # a batch's loss is NaN/inf: stop before its update
+    if state_finite(net, opt):  # the weights are the last finite ones
+        stop(report, STATUS_NONFINITE_LOSS, epoch, batch, 0)
+    else:  # an earlier update overflowed them: back to the start of this epoch
+        restore_state(ws, net, opt)
+        stop(report, STATUS_NONFINITE_WEIGHTS, epoch, batch, 1)
+
+
+@kernel
 def train_epochs(net, opt, train, val, obj, sched, ws, out):
     # net, opt, ...: the namedtuples of kernels/args.py
     x, y, sw = train.x, train.y, train.sw
@@ -211,23 +240,9 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             B = min(B_cap, N - start)
             xT = ws.xin[:n_in * B]
             yb, swb = ws.yb, ws.swb
-            for r in range(B):  # gather the batch, transposing x on the way (unless the first layer reads rows)
-                src = order[start + r]
-                if rows_in:
-                    for k in range(n_in):
-                        xT[r * n_in + k] = x[src, k]
-                else:
-                    for k in range(n_in):
-                        xT[k * B + r] = x[src, k]
-                for k in range(y.shape[1]):
-                    yb[r, k] = y[src, k]
-                swb[r] = sw[src]
+            gather_batch(xT, yb, swb, train, order, start, B, rows_in)
             if sched.shuffle and N >= PREFETCH_MIN_ROWS:  # the next batch's rows load while this one computes
-                for r in range(start + B, min(start + B + B_cap, N)):
-                    src = order[r]
-                    prefetch(x, src)
-                    prefetch(y, src)
-                    prefetch(sw, src)
+                prefetch_rows(x, y, sw, order, start + B, min(start + B + B_cap, N))
             ybv = yb[:B]
             known = network_forward(net, xT, ws.work, B, True)
             outT = output_block(net, ws.work, B)
@@ -241,22 +256,14 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
             if net.penalties.shape[0] > 0:  # the penalties join the batch's loss at full strength
                 batch_loss += B * weight_penalty(params, net.penalties) + activity_sum(net, ws.work, B)
             if not math.isfinite(batch_loss):  # stop before this batch's update
-                if state_finite(net, opt):  # the weights are the last finite ones
-                    stop(report, STATUS_NONFINITE_LOSS, e, batch, 0)
-                else:  # an earlier update overflowed them: back to the start of this epoch
-                    restore_state(ws, net, opt)
-                    stop(report, STATUS_NONFINITE_WEIGHTS, e, batch, 1)
+                stop_nonfinite_loss(ws, net, opt, report, e, batch)
                 return
             history[0] += batch_loss  # the epoch's running sums live in its history row
             known = metrics_update(history[1:val_col], p, ybv, B, obj, obj.counts, ws.per_sample)
             dp = ws.dpred[:B]
             known = loss_backward(dp, p, ybv, swb, B, obj.loss_code, obj.lp, obj.fused) and known
-            K = p.shape[1]
-            d_cur = ws.d_cur
-            for i in range(B):  # the gradient rows back into a flat (K, B) block
-                for j in range(K):
-                    d_cur[j * B + i] = dp[i, j]
-            known = network_backward(net, opt.grads, xT, ws.work, B, d_cur, ws.d_next, obj.fused) and known
+            rows_to_columns(ws.d_cur, dp, 0, B, False)  # the gradient rows back into a flat (K, B) block
+            known = network_backward(net, opt.grads, xT, ws.work, B, ws.d_cur, ws.d_next, obj.fused) and known
             if net.penalties.shape[0] > 0:
                 weight_penalty_grads(opt.grads, params, net.penalties)
             if not (known and optimizer_step(params, opt.grads, opt.slots, opt.tensors, opt.code, opt.hp, opt.state)):

@@ -7,14 +7,15 @@ training loop therefore prefetches the next batch's rows before computing the cu
 misses overlap with the arithmetic (perf/README.md, "Shuffled epochs").
 
 prefetch(a, i) is LLVM's llvm.prefetch (read, high locality) on the address of a[i] (1-D) or of
-a[i, 0] (2-D): a hint that never faults and never changes a result.
+a[i, 0] (2-D): a hint that never faults and never changes a result. prefetch_rows does it for the
+rows order[lo:hi] of x, y and the sample weights.
 """
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .jit import kernel_inline
+from .jit import kernel, kernel_inline
 
 
 @intrinsic
@@ -39,3 +40,12 @@ def _prefetch_address(typingctx, array, row):
 @kernel_inline
 def prefetch(a, i):
     _prefetch_address(a, i)
+
+
+@kernel
+def prefetch_rows(x, y, sw, order, lo, hi):
+    for r in range(lo, hi):
+        src = order[r]
+        prefetch(x, src)
+        prefetch(y, src)
+        prefetch(sw, src)
