@@ -1,5 +1,6 @@
 """Long epochs of models with BLAS-size layers run in slices of batches, with OpenBLAS's threads
-chosen anew before each slice (engine/loop.py, SLICE_SECONDS): the slicing must not change a number."""
+chosen anew before each slice (engine/loop.py, SLICE_SECONDS), and validation runs in chunks of up
+to VALIDATION_ROWS rows rather than batch_size: neither may change a number."""
 import numpy as np
 import pytest
 
@@ -38,3 +39,21 @@ def test_sliced_epochs_give_the_same_numbers(monkeypatch, first_slice):
     assert sliced == whole
     for a, b in zip(sliced_weights, whole_weights):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["loops", "blas"])
+def test_validation_chunk_size_changes_nothing(monkeypatch, blas):
+    rng = np.random.default_rng(2)
+    x = rng.random((400, 64 if blas else 5))
+    y = (x.sum(axis=1) > x.shape[1] / 2).astype(float)
+
+    def run(rows):
+        monkeypatch.setattr(loop, "VALIDATION_ROWS", rows)
+        width = 64 if blas else 8
+        model = fastnn.Sequential([fastnn.Dense(width, input_dim=x.shape[1], activation="tanh"),
+                                   fastnn.Dense(1, activation="sigmoid")], seed=4)
+        model.compile("adam", "binary_crossentropy", metrics=["accuracy", fastnn.metrics.AUC(name="auc")])
+        assert model._layout.uses_blas == blas
+        return model.fit(x, y, epochs=3, batch_size=16, validation_split=0.3, verbose=0).history
+
+    assert run(1) == run(256)  # 120 validation rows: in chunks of 16 (the batch) or all at once

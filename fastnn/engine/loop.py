@@ -35,6 +35,7 @@ CHUNK_SECONDS = 0.1  # target wall time of one train_epochs call when callbacks 
 # cost a whole 784-256-256-10 epoch 40% (1 thread instead of 2), measured in perf's round robin.
 SLICE_SECONDS = 0.1
 FIRST_SLICE_BATCHES = 8  # before an epoch's time is known
+VALIDATION_ROWS = 256
 
 
 def _check_compiled(model, what):
@@ -280,7 +281,10 @@ class _FitRun:
         slots, self.opt_state = opt.state_arrays()
         self.slots = slots
         model._sync_trainable(slots)
-        self.ws, self.grads = model._fit_buffers(rows, train.y.shape[1], slots.shape[0])
+        # the end-of-epoch validation runs in chunks of up to VALIDATION_ROWS rows, not batch_size: the same
+        # numbers (each row's forward pass and the running sums do not depend on the chunk), fewer calls
+        ws_rows = max(rows, min(len(val.x), VALIDATION_ROWS))
+        self.ws, self.grads = model._fit_buffers(ws_rows, train.y.shape[1], slots.shape[0])
         self.order = np.arange(len(train.x), dtype=np.int64)
         self.report = np.zeros(C.N_REPORT, dtype=np.int64)
         self.shuffle = bool(shuffle)
@@ -309,7 +313,8 @@ class _FitRun:
         t0 = time.perf_counter()
         self.kernels.train_epochs(
             model._net(), optim, self.train, self.val_for_kernel, obj.args,
-            Schedule(n, self.shuffle, model._shuffle_state, self.order, first_batch, max_batches), self.ws,
+            Schedule(n, self.shuffle, model._shuffle_state, self.order, first_batch, max_batches, self.batch_rows),
+            self.ws,
             Out(rows_out, self.report))
         elapsed = time.perf_counter() - t0
         if max_batches >= 0 and not self.report[C.R_EPOCHS_DONE]:

@@ -29,9 +29,10 @@ GROUPS = {
     "Objective": (("loss_code", "i64"), ("lp", "F1"), ("fused", "bool"), ("metric_codes", "I2"), ("mlp", "F1"),
                   ("metric_params", "D1"), ("counts", "D1"), ("val_counts", "D1")),
     # what one train_epochs call does: epochs, shuffling, the RNG state and the row order; with
-    # max_batches >= 0, only batches [first_batch, first_batch + max_batches) of one epoch (batch callbacks)
+    # max_batches >= 0, only batches [first_batch, first_batch + max_batches) of one epoch (batch callbacks);
+    # the training batch's rows (the workspace may hold more: validation runs in larger chunks)
     "Schedule": (("n_epochs", "i64"), ("shuffle", "bool"), ("rng_state", "U1"), ("order", "I1"),
-                 ("first_batch", "i64"), ("max_batches", "i64")),
+                 ("first_batch", "i64"), ("max_batches", "i64"), ("batch_rows", "i64")),
     # scratch space for batches of up to B_cap rows (fastnn/engine/layout.py sizes it), and the epoch-start
     # copy of the model and optimizer state that a non-finite update rolls back to
     "Work": (("work", "F1"), ("d_cur", "F1"), ("d_next", "F1"), ("xin", "F1"), ("yb", "F2"), ("swb", "F1"),

@@ -218,7 +218,7 @@ def train_epochs(net, opt, train, val, obj, sched, ws, out):
     params, order, report = net.params, sched.order, out.report
     N = x.shape[0]
     n_in = x.shape[1]
-    B_cap = ws.yb.shape[0]
+    B_cap = sched.batch_rows  # evaluate_into's chunks take the workspace's rows, which may be more
     n_metrics = obj.metric_codes.shape[0]
     val_col = 1 + n_metrics
     report[R_STATUS] = STATUS_OK
