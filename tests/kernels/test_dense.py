@@ -92,3 +92,13 @@ def test_float32_paths(use_blas, rng):
     out = run_forward(x, w, b, use_blas)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, x.astype(np.float64) @ w + b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n_in", range(1, 10))  # 1..8 take narrow_forward (one specialisation each), 9 does not
+@pytest.mark.parametrize("use_bias", [True, False], ids=["bias", "nobias"])
+def test_every_narrow_width_matches_reference(n_in, use_bias, rng):
+    for B in (1, 17, 32, 50):
+        x = rng.normal(size=(B, n_in))
+        w = rng.normal(size=(n_in, 7))
+        b = rng.normal(size=7) if use_bias else None
+        np.testing.assert_allclose(run_forward(x, w, b, 0), ref.dense_forward(x, w, b), rtol=1e-12, atol=1e-12)
