@@ -57,3 +57,24 @@ def test_validation_chunk_size_changes_nothing(monkeypatch, blas):
         return model.fit(x, y, epochs=3, batch_size=16, validation_split=0.3, verbose=0).history
 
     assert run(1) == run(256)  # 120 validation rows: in chunks of 16 (the batch) or all at once
+
+
+def test_an_overflow_in_a_later_slice_rolls_back_to_the_epoch_start(monkeypatch):
+    # the epoch-start copy is taken by the first slice only: a later slice that overflows must still
+    # restore the weights the epoch began with, as a whole-epoch call does
+    monkeypatch.setattr(loop, "FIRST_SLICE_BATCHES", 1)
+    monkeypatch.setattr(loop, "SLICE_SECONDS", 1e-12)
+    rng = np.random.default_rng(3)
+    x = rng.random((160, 64)) * 100
+    y = x.sum(axis=1, keepdims=True)
+    model = fastnn.Sequential([fastnn.Dense(64, input_dim=64, activation="linear"), fastnn.Dense(1)], seed=2)
+    model.compile(fastnn.optimizers.SGD(learning_rate=1e-12), "mse")
+    assert model._layout.uses_blas
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    after_one = model.get_weights()
+    model.optimizer.learning_rate = 3e38
+    with pytest.warns(RuntimeWarning, match="rolled back to the start of epoch 1"):
+        history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    assert history.nonfinite and history.epoch == []
+    for got, want in zip(model.get_weights(), after_one):
+        np.testing.assert_array_equal(got, want)

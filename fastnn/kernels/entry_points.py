@@ -47,12 +47,14 @@ def rows_to_columns(xT, x, start, B, rows_in):
     # x[start:start + B] (rows) -> xT, the flat (n_in, B) feature-major block (or, for a first
     # layer that reads rows, codes.BLAS_ROWS_IN, the rows as they are)
     n_in = x.shape[1]
+    if rows_in:
+        for r in range(B):
+            for k in range(n_in):
+                xT[r * n_in + k] = x[start + r, k]
+        return
     for r in range(B):
         for k in range(n_in):
-            if rows_in:
-                xT[r * n_in + k] = x[start + r, k]
-            else:
-                xT[k * B + r] = x[start + r, k]
+            xT[k * B + r] = x[start + r, k]
 
 
 @kernel
