@@ -13,6 +13,7 @@ import importlib.util
 import os
 import sys
 import threading
+import time
 
 NAME = "scipy.linalg.cython_blas"
 
@@ -72,10 +73,12 @@ def _attach_when_parent_imports(module):
 
 
 # ---- BLAS threads per call: a busy machine gets one thread -------------------------------------
-# Measured on this 2-core machine (L-size fit, OpenBLAS's own kernel): quiet, 1 and 2 threads take
-# the same time within 2%; beside one busy process, 2 threads take 2.2x as long (they fight for the
-# one free core) and 1 thread 0.95x. So before each chunk of epochs fit asks how many other tasks
-# are running right now (/proc/loadavg) and gives OpenBLAS only the cores that are free.
+# Measured on this 2-core machine (L-size fit, OpenBLAS's own kernel): quiet, 2 threads run at 2x
+# one thread (111k vs 52k samples/s); beside one busy process, 2 threads took 2.2x as long as
+# quiet (they fight for the one free core) and 1 thread less. So before each chunk of epochs (each
+# ~0.1 s slice of a long epoch) fit asks how many cores other processes kept busy since its last
+# choice (/proc/stat), or at a fit's first choice how many tasks run right now (/proc/loadavg),
+# and gives OpenBLAS only the cores that are free.
 
 _openblas = None  # (set_num_threads, get_num_threads) of the OpenBLAS behind cython_blas, or False
 
@@ -87,6 +90,8 @@ def _openblas_functions():
         try:
             import ctypes
 
+            if NAME not in sys.modules:  # asked before any fit loaded it: load it, or fail for good
+                preload()
             module = sys.modules.get(NAME)
             libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(module.__file__))),
                                           "scipy.libs", "*openblas*"))
@@ -115,8 +120,32 @@ def _own_running():
     return max(count, 1)
 
 
-def others_running():
-    """How many tasks of other processes are running on the machine right now (Linux; 0 elsewhere)."""
+def cpu_reading():
+    """(machine's busy CPU ticks, this process's CPU ticks, time): two readings bound a window in
+    which others_running can see what other processes used (None where /proc is unavailable)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        with open("/proc/self/stat") as f:
+            own = f.read().rsplit(")", 1)[1].split()
+        return sum(fields) - fields[3] - fields[4], int(own[11]) + int(own[12]), time.perf_counter()
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+WINDOW_MIN = 0.05  # seconds: /proc/stat counts 10 ms ticks, so shorter windows say little
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def others_running(since=None):
+    """How many cores other processes keep busy (Linux; 0 elsewhere). Given a cpu_reading() at
+    least WINDOW_MIN old: the CPU time they used since then, in cores, rounded. Otherwise the
+    tasks running right now (/proc/loadavg), which on a shared machine can count tasks that do
+    not run on our cores: one such task, present for minutes, halved Keras's MNIST MLP here."""
+    now = cpu_reading() if since is not None else None
+    if now is not None and now[2] - since[2] >= WINDOW_MIN:
+        other_ticks = (now[0] - since[0]) - (now[1] - since[1])
+        return max(int(other_ticks / _TICKS_PER_SECOND / (now[2] - since[2]) + 0.5), 0)
     try:
         with open("/proc/loadavg") as f:
             running = int(f.read().split()[3].split("/")[0])
@@ -143,6 +172,7 @@ class ThreadsForLoad:
             self.cores = len(os.sched_getaffinity(0))
         except AttributeError:
             self.cores = os.cpu_count() or 1
+        self.since = None
         with _lock:
             if self.set is not None and _active == 0:
                 _user_threads = functions[1]()
@@ -150,8 +180,12 @@ class ThreadsForLoad:
         return self
 
     def adapt(self):
+        # the first call of a fit sees only this instant; later ones, what others used since the last
         if self.set is not None:
-            self.set(max(1, min(_user_threads, self.cores - others_running())))
+            self.set(max(1, min(_user_threads, self.cores - others_running(self.since))))
+        now = cpu_reading()
+        if self.since is None or now is None or now[2] - self.since[2] >= WINDOW_MIN:
+            self.since = now  # else the window grows until it says something
 
     def __exit__(self, *exc):
         global _active
