@@ -50,28 +50,23 @@ def argmax_row(a, i):
 
 @kernel
 def binary_accuracy_sum(pred, y, B, threshold):
-    K = pred.shape[1]
-    total = 0.0
+    # the mean over the last axis, summed over rows: whole hits counted, divided once (a float
+    # division per row chained through the sum cost the seed fit 4%; exact for K = 1, and for
+    # K > 1 one rounding instead of B)
+    hits = 0
     for i in range(B):
-        hits = 0
-        for j in range(K):
-            if y[i, j] == (1.0 if pred[i, j] > threshold else 0.0):
-                hits += 1
-        total += hits / K
-    return total
+        for j in range(pred.shape[1]):
+            hits += y[i, j] == (1.0 if pred[i, j] > threshold else 0.0)
+    return hits / pred.shape[1]
 
 
 @kernel
 def sign_accuracy_sum(pred, y, B):
-    K = pred.shape[1]
-    total = 0.0
+    hits = 0  # counted, then divided once, as binary_accuracy_sum
     for i in range(B):
-        hits = 0
-        for j in range(K):
-            if (pred[i, j] > 0) == (y[i, j] > 0):
-                hits += 1
-        total += hits / K
-    return total
+        for j in range(pred.shape[1]):
+            hits += (pred[i, j] > 0) == (y[i, j] > 0)
+    return hits / pred.shape[1]
 
 
 @kernel
