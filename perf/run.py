@@ -61,6 +61,12 @@ def _worker(kind, conn):
                 result = peer.fit_l(*data["l"], **kwargs)
                 if kind == "torch":
                     peer.torch.set_num_threads(1)
+            elif name == "L, one BLAS thread":  # fastnn: the best a fit can do with one core left
+                from threadpoolctl import threadpool_limits
+
+                data.setdefault("l", W.l_data())
+                with threadpool_limits(1, user_api="blas"):
+                    result = peer.fit_l(*data["l"], **kwargs)
             elif name == "P":
                 data.setdefault("s", W.s_data())
                 result = peer.predict_p(data["s"][0], **kwargs)
@@ -353,11 +359,22 @@ def run_under_load(peers, reps, quiet):
         q, busy_sps = (quiet or {}).get(name, {}).get("median"), r["median"]
         quiet_text, slowdown = (f"{q:,.0f} samples/s", f"{q / busy_sps:.2f}x") if q else ("-", "-")
         lines.append(f"| {name} | {quiet_text} | {busy_sps:,.0f} samples/s | {slowdown} |")
+    lines.append("")
+    fastnn = [p for p in peers if p.kind == "fastnn"]
+    try:  # the bound: beside a process that takes one of 2 cores, a fit has one core left
+        one = throughput(round_robin(fastnn, "L, one BLAS thread", max(reps - 2, 2)))["fastnn"]["median"]
+    except (RuntimeError, KeyError):  # threadpoolctl missing (the perf extra has it)
+        one = None
+    if one and quiet and "fastnn" in quiet:
+        lines += [f"fastnn on the quiet machine with one BLAS thread: {one:,.0f} samples/s, i.e. its quiet two-core "
+                  f"speed is {quiet['fastnn']['median'] / one:.2f}x its one-core speed. With one core taken, that is "
+                  f"the smallest slowdown a fit whose work splits over both cores can reach (OpenBLAS splits each "
+                  f"product evenly, so a second thread sharing the taken core stalls every product).", ""]
     verdicts = []
     if quiet and "fastnn" in loaded:
         slow = quiet["fastnn"]["median"] / loaded["fastnn"]["median"]
         verdicts.append(verdict("Load: fastnn's L beside a busy process", f"{slow:.2f}x slower (bar <= 1.6x):", slow <= 1.6))
-    return lines + [""], verdicts
+    return lines, verdicts
 
 
 def run_p(peers, reps):
