@@ -367,9 +367,11 @@ def run_under_load(peers, reps, quiet):
         one = None
     if one and quiet and "fastnn" in quiet:
         lines += [f"fastnn on the quiet machine with one BLAS thread: {one:,.0f} samples/s, i.e. its quiet two-core "
-                  f"speed is {quiet['fastnn']['median'] / one:.2f}x its one-core speed. With one core taken, that is "
-                  f"the smallest slowdown a fit whose work splits over both cores can reach (OpenBLAS splits each "
-                  f"product evenly, so a second thread sharing the taken core stalls every product).", ""]
+                  f"speed is {quiet['fastnn']['median'] / one:.2f}x its one-core speed: the smallest slowdown fastnn can "
+                  f"reach with one core taken, since it then runs one thread (OpenBLAS splits each product evenly, "
+                  f"so a second thread sharing the taken core stalls every product: 2.2x slower than quiet when "
+                  f"measured). XLA's thread pool splits work dynamically and can take a share of the busy core.",
+                  ""]
     verdicts = []
     if quiet and "fastnn" in loaded:
         slow = quiet["fastnn"]["median"] / loaded["fastnn"]["median"]
