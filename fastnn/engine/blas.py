@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 
+from .thread_probe import ThreadProbe
+
 NAME = "scipy.linalg.cython_blas"
 
 
@@ -160,9 +162,14 @@ _user_threads = None  # OpenBLAS's setting before the first of them began
 
 
 class ThreadsForLoad:
-    """Within `with ThreadsForLoad():`, adapt() sets OpenBLAS's threads to the cores not busy with other
-    work (at least 1, at most the user's setting); when the last concurrent fit leaves, the user's
-    setting comes back (two fits in two threads must not leave each other's choice behind)."""
+    """Within `with ThreadsForLoad(work_key):`, adapt() sets OpenBLAS's threads to the cores not busy
+    with other work (at least 1, at most the user's setting), or to one thread while the fit's own
+    speed says one is faster (engine/thread_probe.py; record() reports each slice's speed); when
+    the last concurrent fit leaves, the user's setting comes back (two fits in two threads must not
+    leave each other's choice behind)."""
+
+    def __init__(self, work_key=None):
+        self.probe = ThreadProbe(work_key)
 
     def __enter__(self):
         global _active, _user_threads
@@ -182,10 +189,14 @@ class ThreadsForLoad:
     def adapt(self):
         # the first call of a fit sees only this instant; later ones, what others used since the last
         if self.set is not None:
-            self.set(max(1, min(_user_threads, self.cores - others_running(self.since))))
+            self.set(self.probe.choose(max(1, min(_user_threads, self.cores - others_running(self.since)))))
         now = cpu_reading()
         if self.since is None or now is None or now[2] - self.since[2] >= WINDOW_MIN:
             self.since = now  # else the window grows until it says something
+
+    def record(self, seconds, batches):
+        """A slice of `batches` equal batches took `seconds` with the threads adapt() chose."""
+        self.probe.record(seconds, batches)
 
     def __exit__(self, *exc):
         global _active

@@ -259,7 +259,8 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         model.history = history
         model.stop_training = False
         cbs.on_train_begin()
-        with blas.ThreadsForLoad() if getattr(model._layout, "uses_blas", True) else _no_threads() as threads:
+        work = (model._layout.n_params, train.x.shape[1], run.batch_rows, np.dtype(model.dtype).name)
+        with blas.ThreadsForLoad(work) if getattr(model._layout, "uses_blas", True) else _no_threads() as threads:
             run.threads = threads
             _train_loop(model, run, cbs, history, progress, initial_epoch, epochs)
         cbs.on_train_end()
@@ -318,6 +319,10 @@ class _FitRun:
             Out(rows_out, self.report))
         elapsed = time.perf_counter() - t0
         if max_batches >= 0 and not self.report[C.R_EPOCHS_DONE]:
+            if self.threads is not None and first_batch > 0:
+                # a slice of equal batches: its speed says how the threads did (not the epoch's first
+                # slice, which also snapshots the state and shuffles: 1.3-1.6x slower per batch on L)
+                self.threads.record(elapsed, int(self.report[C.R_NEXT_BATCH]) - first_batch)
             self.overrides = []
             return rows_out, elapsed  # mid-epoch: the sums stay in rows_out
         # the metrics whose value is not the kernel's mean: streaming ones from their counts, RMSE's sqrt
