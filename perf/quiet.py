@@ -11,24 +11,9 @@ for every peer alike, and the results say how many were.
 
 Linux only; elsewhere every repetition counts as quiet.
 """
-import os
-import time
+from fastnn.engine.blas import TICKS_PER_SECOND, cpu_reading  # the readings fit's thread choice uses
 
 BUSY_LIMIT = 0.25  # of one core, averaged over the repetition
-_HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _machine_busy_ticks():
-    fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal: without guest (in user)
-
-
-def _process_ticks(pid):
-    # utime + stime of every thread of the process: fields 14 and 15, after the ")" of the name
-    text = open(f"/proc/{pid}/stat").read()
-    fields = text[text.rindex(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])
 
 
 class OtherLoad:
@@ -38,23 +23,17 @@ class OtherLoad:
     def __init__(self, pid):
         self.pid, self.cores = pid, 0.0
 
-    def _read(self):
-        try:
-            return _machine_busy_ticks(), _process_ticks(self.pid), time.perf_counter()
-        except (OSError, ValueError, IndexError):
-            return None
-
     def __enter__(self):
-        self.start = self._read()
+        self.start = cpu_reading(self.pid)
         return self
 
     def __exit__(self, *exc):
-        end = self._read()
+        end = cpu_reading(self.pid)
         if self.start is not None and end is not None and end[2] > self.start[2]:
             other_ticks = (end[0] - self.start[0]) - (end[1] - self.start[1])
             # each of the four readings is whole ticks (10 ms), so up to 2 ticks are rounding: a
             # 2 ms repetition must not count one tick as five cores
-            self.cores = max(other_ticks - 2, 0) / _HZ / (end[2] - self.start[2])
+            self.cores = max(other_ticks - 2, 0) / TICKS_PER_SECOND / (end[2] - self.start[2])
         return False
 
     @property

@@ -35,3 +35,9 @@ def test_unreadable_pid_counts_as_quiet():
     with OtherLoad(2**31 - 1) as load:
         time.sleep(0.05)
     assert load.cores == 0.0 and load.quiet
+
+
+def test_a_pid_that_is_gone_gives_no_reading():
+    from fastnn.engine.blas import cpu_reading
+
+    assert cpu_reading(2**31 - 1) is None and cpu_reading() is not None

@@ -122,13 +122,15 @@ def _own_running():
     return max(count, 1)
 
 
-def cpu_reading():
-    """(machine's busy CPU ticks, this process's CPU ticks, time): two readings bound a window in
-    which others_running can see what other processes used (None where /proc is unavailable)."""
+def cpu_reading(pid="self"):
+    """(machine's busy CPU ticks, process pid's CPU ticks, time): two readings bound a window in
+    which others_running (and perf/quiet.py) can see what other processes used; None where /proc
+    is unavailable or pid is gone. Busy = user..steal of /proc/stat's first line, without idle and
+    iowait; a process's ticks = utime + stime of all its threads (fields 14 and 15)."""
     try:
         with open("/proc/stat") as f:
             fields = [int(v) for v in f.readline().split()[1:9]]
-        with open("/proc/self/stat") as f:
+        with open(f"/proc/{pid}/stat") as f:
             own = f.read().rsplit(")", 1)[1].split()
         return sum(fields) - fields[3] - fields[4], int(own[11]) + int(own[12]), time.perf_counter()
     except (OSError, ValueError, IndexError):
@@ -136,7 +138,7 @@ def cpu_reading():
 
 
 WINDOW_MIN = 0.05  # seconds: /proc/stat counts 10 ms ticks, so shorter windows say little
-_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def others_running(since=None):
@@ -147,7 +149,7 @@ def others_running(since=None):
     now = cpu_reading() if since is not None else None
     if now is not None and now[2] - since[2] >= WINDOW_MIN:
         other_ticks = (now[0] - since[0]) - (now[1] - since[1])
-        return max(int(other_ticks / _TICKS_PER_SECOND / (now[2] - since[2]) + 0.5), 0)
+        return max(int(other_ticks / TICKS_PER_SECOND / (now[2] - since[2]) + 0.5), 0)
     try:
         with open("/proc/loadavg") as f:
             running = int(f.read().split()[3].split("/")[0])
