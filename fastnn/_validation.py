@@ -11,6 +11,8 @@ def features(x, n_features, dtype, what="x"):
     """x as a C-contiguous (N, n_features) array of the model dtype, finite, non-empty."""
     if x is None:
         raise ValueError(f"{what} is None: pass a 2-D array of shape (samples, {n_features or 'features'}).")
+    if is_sparse(x):  # e.g. scikit-learn's TF-IDF output; Dense layers need every value, as Keras densifies
+        x = x.toarray()
     arr = np.asarray(x)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise ValueError(f"{what} must be numeric, got dtype {arr.dtype}.")
@@ -41,6 +43,11 @@ def features(x, n_features, dtype, what="x"):
             f"Drop or impute them before training."
         )
     return cast_finite(arr, dtype, what)
+
+
+def is_sparse(x):
+    """A SciPy sparse matrix or array (without importing SciPy for everything else)."""
+    return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray")
 
 
 _FINITE_CHUNK = 1 << 16

@@ -20,6 +20,8 @@ TEMP_PREFIX = ".fastnn-tmp-"
 @contextlib.contextmanager
 def replacing(path, text=False):
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):  # else mkstemp's error names a temporary file the user never chose
+        raise FileNotFoundError(f"cannot write {path!r}: the directory {directory!r} does not exist; create it first.")
     remove_stale_temporaries(directory)
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
     try:

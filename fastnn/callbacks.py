@@ -150,11 +150,20 @@ class History(Callback):
             self.history.setdefault(key, []).extend(values)
 
 
+def _flatten(callbacks):
+    """fit's callbacks= as a flat list: None, one callback, or (nested) lists of them, as Keras 3 takes."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (list, tuple)):
+        return [cb for item in callbacks for cb in _flatten(item)]
+    return [callbacks]
+
+
 class CallbackList:
     """Dispatches each hook to every callback, in order."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        self.callbacks = _flatten(callbacks)
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be fastnn.callbacks.Callback objects, got {cb!r}.")
@@ -314,6 +323,9 @@ class ModelCheckpoint(Callback):
             if self.verbose > 0:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best} to {current:.5f}, saving to {path}")
             self.best = current
+        directory = os.path.dirname(path)
+        if directory:  # Keras 3 creates the checkpoint's directory
+            os.makedirs(directory, exist_ok=True)
         self.model.save(path, include_optimizer=not self.save_weights_only)
 
 
@@ -433,6 +445,9 @@ class LearningRateScheduler(Callback):
             new_lr = self.schedule(epoch, lr)
         except TypeError:  # Keras also accepts schedule(epoch)
             new_lr = self.schedule(epoch)
+        if isinstance(new_lr, bool) or not isinstance(new_lr, (int, float, np.integer, np.floating)):
+            raise ValueError(f"LearningRateScheduler: the schedule returned {new_lr!r} for epoch {epoch}; it must "
+                             f"return the learning rate as a number.")
         self.model.optimizer.learning_rate = float(new_lr)
         if self.verbose > 0:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr}.")

@@ -176,6 +176,8 @@ def prepare_targets(loss, y, n_outputs, dtype, warn=True, what="y"):
     """Labels as the kernels need them: (N, n_outputs) floats, or (N, 1) class ids for the sparse
     loss. (N,) labels against a 1-unit output expand to (N, 1) (never broadcast to (N, N)).
     Raises ValueError when the labels cannot fit this loss, saying what to do instead."""
+    if y is None:
+        raise ValueError(f"{what} (the labels) is required.")
     y = np.asarray(as_array(y, what)[0])
     if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
         raise ValueError(f"{what} must be numeric, got dtype {y.dtype}. Encode string labels as integers.")
@@ -183,7 +185,8 @@ def prepare_targets(loss, y, n_outputs, dtype, warn=True, what="y"):
         raise ValueError(f"{what} must be 1-D or 2-D (samples, outputs), got shape {y.shape}.")
     if not np.all(np.isfinite(y)):
         bad = np.argwhere(~np.isfinite(y))
-        raise ValueError(f"{what} contains {len(bad)} NaN or inf value(s), first at index {tuple(bad[0])}.")
+        where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(("row", "column"), bad[0]))
+        raise ValueError(f"{what} contains {len(bad)} NaN or inf value(s), first at {where}.")
     name = loss.name
     if loss.is_sparse:
         if y.ndim == 2 and y.shape[1] != 1:

@@ -579,6 +579,42 @@ def _single(what, value):
     return value
 
 
+# ---- keras.models' functions: `from keras.models import load_model` is how most scripts load a model --
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """keras.models.load_model: a fastnn, Keras 3 .keras or Keras 1/2 .h5 file (fastnn.saving.load_model).
+    custom_objects cannot be honoured (fastnn runs no code from a file), so a non-empty one is refused."""
+    from .saving import load_model as _load
+
+    if custom_objects:
+        raise ValueError(f"load_model: custom_objects ({sorted(custom_objects)}) are not supported: fastnn runs "
+                         f"no Python code from a model file, so a model that needs them cannot be loaded.")
+    return _load(filepath, compile=compile)
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs):
+    """keras.models.save_model(model, path): model.save(path)."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save_model: expected a fastnn model, got {type(model).__name__}.")
+    if kwargs.pop("save_format", None) not in (None, "h5", "keras", "tf") or kwargs:
+        raise TypeError(f"save_model got unexpected argument(s): {sorted(kwargs) or ['save_format']}.")
+    model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+def clone_model(model, input_tensors=None, clone_function=None, **kwargs):
+    """keras.models.clone_model: the same architecture with freshly initialised weights (not compiled,
+    as in Keras). Cloning with input_tensors or a clone_function is not supported."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"clone_model: expected a fastnn model, got {type(model).__name__}.")
+    if input_tensors is not None or clone_function is not None or kwargs:
+        raise TypeError("clone_model: input_tensors, clone_function and other options are not supported; "
+                        "call clone_model(model).")
+    clone = Sequential.from_config(model.get_config())
+    for original, copy in zip(model.layers, clone.layers):
+        copy.trainable = original.trainable
+    return clone
+
+
 def model_from_json(json_string, custom_objects=None):
     """A model from to_json(), fastnn's or Keras's own (a Sequential config): JSON only, no code runs."""
     import json

@@ -101,6 +101,24 @@ def test_model_checkpoint_and_csv_logger(tmp_path):
     assert restored.count_params() == model.count_params()
 
 
+def test_model_checkpoint_creates_its_directory_as_keras_3_does(tmp_path):
+    x, y = data()
+    path = tmp_path / "runs" / "a" / "ckpt-{epoch}.fastnn"
+    model_().fit(x, y, epochs=2, verbose=0, callbacks=callbacks.ModelCheckpoint(str(path)))  # one callback, no list
+    assert sorted(os.listdir(tmp_path / "runs" / "a")) == ["ckpt-1.fastnn", "ckpt-2.fastnn"]
+
+
+def test_callbacks_may_be_one_object_or_nested_lists():
+    x, y = data()
+    seen = []
+    cb = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    model_().fit(x, y, epochs=2, verbose=0, callbacks=cb)
+    model_().fit(x, y, epochs=2, verbose=0, callbacks=[[cb], (cb,)])
+    assert seen == [0, 1, 0, 0, 1, 1]
+    with pytest.raises(TypeError, match="Callback objects, got 3"):
+        model_().fit(x, y, verbose=0, callbacks=[cb, 3])
+
+
 def test_reduce_lr_on_plateau():
     x, y = data()
     model = model_(lr=0.1)
@@ -123,6 +141,10 @@ def test_learning_rate_scheduler_and_lambda_callback():
         callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(epoch))])
     assert ends == [0, 1, 2]
     assert h.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.1 / 3])
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="returned 'fast' for epoch 0; it must return the learning rate as a number"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.LearningRateScheduler(lambda epoch: "fast")])
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # nothing trained
 
 
 def test_terminate_on_nan_stops():

@@ -28,6 +28,29 @@ def test_keras_1_and_2_module_paths():
     assert CoreDense is Dense and CoreDropout is Dropout and BN is BatchNormalization
 
 
+def test_keras_models_functions(tmp_path):
+    # `from keras.models import load_model` is how most Keras 1/2 scripts load; Keras 3 keeps it
+    from fastnn.models import clone_model, load_model, save_model
+
+    x, y = data()
+    model = Sequential([Dense(6, input_dim=4, activation="relu"), Dropout(0.2), Dense(1, activation="sigmoid")],
+                       seed=3)
+    model.layers[0].trainable = False
+    model.compile("adam", "binary_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    save_model(model, tmp_path / "m.fastnn")
+    loaded = load_model(tmp_path / "m.fastnn")
+    assert np.array_equal(loaded.predict(x), model.predict(x))
+    with pytest.raises(ValueError, match="custom_objects"):
+        load_model(tmp_path / "m.fastnn", custom_objects={"swish2": abs})
+    clone = clone_model(model)  # the same architecture, fresh weights, not compiled (Keras)
+    assert [layer.get_config() for layer in clone.layers] == [layer.get_config() for layer in model.layers]
+    assert not clone.compiled and not clone.layers[0].trainable
+    assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
+    with pytest.raises(TypeError, match="clone_function"):
+        clone_model(model, clone_function=lambda layer: layer)
+
+
 def test_backend_settings():
     from fastnn import backend as K
 

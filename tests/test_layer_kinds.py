@@ -9,7 +9,7 @@ import fastnn
 from fastnn import Dense, Sequential, optimizers
 from fastnn.layers import (
     AlphaDropout, BatchNormalization, Dropout, Flatten, GaussianDropout, GaussianNoise, LayerNormalization, Normalization,
-    PReLU,
+    LeakyReLU, PReLU,
 )
 from fastnn.reference import activations as ref_act
 from fastnn.reference import layers as ref_layers
@@ -412,10 +412,38 @@ def test_fit_is_bit_identical_for_a_seed():
     (lambda: Sequential([Flatten(input_shape=(2, 3)), Dense(1)]).predict(np.ones((4, 7))), "expects 6"),
     (lambda: PReLU(shared_axes=[1]), "shared_axes"),
     (lambda: Dropout(), "rate is required"),
+    # Keras 3 rejects these too: a seed that is not an integer, a mask that cannot broadcast to the
+    # layer's width, a negative LeakyReLU slope on the layer
+    (lambda: Dropout(0.2, seed="x"), "seed must be an integer"),
+    (lambda: GaussianNoise(0.1, seed=1.5), "seed must be an integer"),
+    (lambda: Sequential([Dense(8, input_dim=2), Dropout(0.2, noise_shape=(None, 7)), Dense(1)]).build(), "noise_shape"),
+    (lambda: LeakyReLU(negative_slope=-1), "negative_slope must be >= 0"),
+    (lambda: Dropout.from_config(BatchNormalization().get_config()), "not a Dropout"),
+    (lambda: Dropout.from_config({"rate": 0.3, "bogus": 1}), "bogus"),
 ])
 def test_bad_layer_input_is_a_clear_error(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+def test_a_layer_class_rebuilds_itself_from_its_config():
+    # Keras's Layer.from_config classmethod (clone scripts call type(layer).from_config(layer.get_config()))
+    layer = Dropout(0.25, noise_shape=(None, 1), seed=3)
+    clone = Dropout.from_config(layer.get_config())
+    assert type(clone) is Dropout and (clone.rate, clone.noise_shape, clone.seed) == (0.25, [None, 1], 3)
+    keras_style = {"rate": 0.5, "name": "drop"}  # Keras's own configs carry no class_name
+    assert Dropout.from_config(keras_style).rate == 0.5
+    bn = BatchNormalization(momentum=0.9, epsilon=1e-2)
+    assert BatchNormalization.from_config(bn.get_config()).get_config() | {"name": None} == \
+        bn.get_config() | {"name": None}
+
+
+def test_a_model_too_large_for_memory_names_its_size_and_the_fix():
+    # 9e15 float32 values, 33.5 PB: beyond any address space, so no machine can allocate it
+    model = Sequential([Dense(10 ** 15, input_dim=8), Dense(1)])
+    with pytest.raises(MemoryError, match=r"[\d.]+ GiB for the model's parameters \(10,000,000,000,000,001 float32 "
+                                          r"values\): use fewer or narrower layers"):
+        model.build()
 
 
 def test_keras1_dropout_spelling_and_config_round_trip():

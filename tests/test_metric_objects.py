@@ -83,6 +83,8 @@ def test_accuracy_family_keras_goldens():
     assert SparseTopKCategoricalAccuracy(k=1)([2, 1], y_pred, sample_weight=[0.7, 0.3]) == pytest.approx(0.3)
     assert SparseTopKCategoricalAccuracy(k=1)([1, 0], [[0.5, 0.5, 0], [0.5, 0.5, 0]]) == 1.0  # ties: the target
     assert TopKCategoricalAccuracy(k=2)([[0, 0, 1]], [[0.4, 0.4, 0.4]]) == 1.0
+    with pytest.raises(ValueError, match="k must be a positive integer, got 0"):
+        TopKCategoricalAccuracy(k=0)
     np.testing.assert_array_equal(metrics.binary_accuracy([[1], [0]], [[0.7], [0.7]]), [1.0, 0.0])
     np.testing.assert_array_equal(metrics.top_k_categorical_accuracy([[0, 1]], [[0.6, 0.4]], k=1), [0.0])
 

@@ -195,10 +195,13 @@ def test_keras1_nb_epoch_and_predict_classes():
     (lambda m, x, y: Sequential([Dense(2, input_shape=(3, 4))]), "flat feature vectors"),
     (lambda m, x, y: Sequential().add("dense"), "takes a fastnn layer"),
     (lambda m, x, y: Dense(4, kernel_regularizer="l7"), "Unknown regularizer .l7."),
+    (lambda m, x, y: m.evaluate(x, verbose=0), r"y \(the labels\) is required"),
+    (lambda m, x, y: m.fit(x, np.where(np.arange(len(y)) == 7, np.nan, y), verbose=0), "first at row 7[.]"),
+    (lambda m, x, y: m.save("/nonexistent-fastnn-dir/m.fastnn"), "directory '/nonexistent-fastnn-dir' does not exist"),
 ])
 def test_bad_input_is_a_clear_error(call, match):
     x, y = tutorial()
-    with pytest.raises((ValueError, TypeError, RuntimeError), match=match):
+    with pytest.raises((ValueError, TypeError, RuntimeError, FileNotFoundError), match=match):
         call(small_model(), x, y)
 
 
@@ -255,3 +258,17 @@ def test_a_model_loaded_from_read_only_memory_maps_predicts_and_trains(tmp_path)
     loaded = joblib.load(tmp_path / "m.joblib", mmap_mode="r")
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
     assert loaded.fit(x, y, epochs=2, verbose=0).history == model.fit(x, y, epochs=2, verbose=0).history
+
+
+def test_scipy_sparse_inputs_train_like_their_dense_arrays():
+    # scikit-learn pipelines hand over sparse matrices (one-hot, TF-IDF); Dense layers see every value
+    sparse = pytest.importorskip("scipy.sparse")
+    x, y = tutorial()
+    x = np.where(x > 0.5, x, 0.0)
+    runs = []
+    for data in (x, sparse.csr_matrix(x)):
+        m = small_model()
+        m.fit(data, y, epochs=3, verbose=0)
+        runs.append((m.get_weights(), m.predict(data), m.evaluate(data, y, verbose=0)))
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[1][0]))
+    assert np.array_equal(runs[0][1], runs[1][1]) and runs[0][2] == runs[1][2]

@@ -253,7 +253,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         history.interrupted = False  # set when Ctrl-C stopped training
         history.nonfinite = False  # set when NaN/inf values stopped training
         # History goes last, as in Keras, so it records what other callbacks add to the logs
-        cbs = CallbackList(list(callbacks or []) + [history], model,
+        cbs = CallbackList([callbacks, history], model,
                            {"epochs": epochs, "steps": run.steps, "verbose": verbose, "batch_size": batch_size})
         progress = ProgressLogger(verbose, epochs, run.steps) if verbose else None
         model.history = history

@@ -14,6 +14,8 @@ import numpy as np
 PAGE = 4096
 # page offsets (bytes) per role; multiples of 64 so every buffer is cache-line aligned
 OFFSETS = {"params": 0, "grads": 512, "slots": 1024, "work": 2560, "d1": 3072, "d2": 3584, "batch": 256}
+ROLE_NAMES = {"params": "parameters", "grads": "gradients", "slots": "optimizer slots", "work": "activations",
+              "d1": "backward buffers", "d2": "backward buffers", "batch": "input batch"}
 SLOT_ROW_SHIFT = 512  # consecutive slot rows start 512 bytes further into the page
 
 
@@ -21,9 +23,21 @@ def zeros(shape, dtype, role):
     """np.zeros(shape, dtype) whose data starts at OFFSETS[role] within a page."""
     dtype = np.dtype(dtype)
     n = math.prod(shape) if isinstance(shape, tuple) else int(shape)
-    raw = np.zeros(n * dtype.itemsize + 2 * PAGE, dtype=np.uint8)
+    try:
+        raw = np.zeros(n * dtype.itemsize + 2 * PAGE, dtype=np.uint8)
+    except MemoryError:  # NumPy's own message names a uint8 array of a size the user never asked for
+        raise MemoryError(f"fastnn cannot allocate {_size(n * dtype.itemsize)} for the model's {ROLE_NAMES[role]} "
+                          f"({n:,} {dtype.name} values): use fewer or narrower layers, or a smaller "
+                          f"batch_size.") from None
     start = (OFFSETS[role] - raw.ctypes.data) % PAGE
     return raw[start:start + n * dtype.itemsize].view(dtype).reshape(shape)
+
+
+def _size(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n_bytes < 1024 or unit == "GiB":
+            return f"{n_bytes:.1f} {unit}" if unit != "bytes" else f"{n_bytes} bytes"
+        n_bytes /= 1024
 
 
 def slot_row_length(n_params, dtype):

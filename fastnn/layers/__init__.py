@@ -158,6 +158,18 @@ class Layer:
     def get_config(self):
         return self.base_config()
 
+    @classmethod
+    def from_config(cls, config):
+        """Keras's Layer.from_config: this class rebuilt from its get_config() (a 'class_name' entry,
+        which fastnn's configs carry, must name this class)."""
+        if not isinstance(config, dict):
+            raise TypeError(f"{cls.__name__}.from_config: config must be a dict, got {type(config).__name__}.")
+        named = config.get("class_name", cls.__name__)
+        if named != cls.__name__:
+            raise ValueError(f"{cls.__name__}.from_config: the config is for a {named}, not a {cls.__name__}; "
+                             f"use fastnn.layers.from_config(config) to rebuild whatever class it names.")
+        return from_config({**config, "class_name": cls.__name__})
+
     # ---- weights --------------------------------------------------------------------------------
     def _weights_views(self):
         if self.model is None or not self.model.built:
@@ -265,6 +277,7 @@ class LeakyReLU(Activation):
 
     def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
         slope = negative_slope if alpha is None else alpha  # Keras 2 spelling: alpha=
+        number("LeakyReLU", "negative_slope", slope, low=0)  # the layer, unlike the function, rejects < 0 (Keras 3)
         super().__init__(_activations.ActivationFunction("leaky_relu", negative_slope=slope), **kwargs)
 
 
@@ -279,6 +292,16 @@ class Softmax(Activation):
 
 
 # ---- dropout and noise: active in training only -----------------------------------------------------
+
+def _seed(owner, seed):
+    """A noise layer's seed: None or an integer, as Keras 3 requires (kept for the config: the masks
+    come from the model's seed)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{owner}: seed must be an integer or None, got {seed!r}.")
+    return int(seed)
+
 
 def _noise_shape(owner, noise_shape):
     """Keras's noise_shape for (batch, features) data as (share over samples, share over features)."""
@@ -308,9 +331,13 @@ class Dropout(Layer):
         self.rate = number(type(self).__name__, "rate", rate, low=0, high=1, high_open=True)
         self.noise_shape = None if noise_shape is None else list(noise_shape)
         self._share = _noise_shape(type(self).__name__, noise_shape)
-        self.seed = seed
+        self.seed = _seed(type(self).__name__, seed)
 
     def spec(self, width):
+        features = None if self.noise_shape is None else self.noise_shape[1]
+        if features not in (None, 1, width):  # Keras: the mask must broadcast to (batch, width)
+            raise ValueError(f"{self.name}: noise_shape {tuple(self.noise_shape)} does not fit inputs of {width} "
+                             f"features; its second entry must be None, 1 or {width}.")
         return LayerSpec(self.kind, width, width, kind_params=(self.rate, *self._share), aux=True)
 
     def get_config(self):
@@ -335,7 +362,7 @@ class GaussianDropout(Layer):
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = number("GaussianDropout", "rate", rate, low=0, high=1, high_open=True)
-        self.seed = seed
+        self.seed = _seed("GaussianDropout", seed)
 
     def spec(self, width):
         return LayerSpec(self.kind, width, width, kind_params=(self.rate,), aux=True)
@@ -352,7 +379,7 @@ class GaussianNoise(Layer):
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = number("GaussianNoise", "stddev", stddev, low=0, high=1)
-        self.seed = seed
+        self.seed = _seed("GaussianNoise", seed)
 
     def spec(self, width):
         return LayerSpec(self.kind, width, width, kind_params=(self.stddev,), aux=True)

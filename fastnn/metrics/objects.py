@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 
+from .._validation import positive_int
 from ..kernels.codes import code_of
 
 EPSILON = 1e-7  # Keras's backend epsilon (AUC's threshold ends, F-score denominators)
@@ -158,7 +159,7 @@ def _in_top_k(targets, p, k):
 
 class TopKCategoricalAccuracy(MeanMetric):
     def __init__(self, k=5, name=None, dtype=None):
-        self.k = int(k)
+        self.k = positive_int(k, f"{type(self).__name__}: k")
         super().__init__(name, dtype)
 
     def _options(self):
