@@ -51,6 +51,32 @@ def test_keras_models_functions(tmp_path):
         clone_model(model, clone_function=lambda layer: layer)
 
 
+def test_input_layer_in_every_keras_spelling():
+    from fastnn.layers import Flatten, InputLayer
+
+    x, y = data()
+    for first in (InputLayer(shape=(4,)), InputLayer(input_shape=(4,)), InputLayer(batch_input_shape=(None, 4))):
+        model = Sequential([first, Dense(3, activation="relu"), Dense(1)], seed=0)
+        model.compile("adam", "mse")
+        model.fit(x, y, epochs=1, verbose=0)
+        assert model.input_shape == (4,) and model.count_params() == 4 * 3 + 3 + 3 + 1
+    images = Sequential([InputLayer(shape=(2, 2)), Flatten(), Dense(1)])
+    assert images.predict(x.reshape(-1, 2, 2)).shape == (len(x), 1)
+    with pytest.raises(ValueError, match="shape is required"):
+        InputLayer()
+    with pytest.raises(TypeError, match="sparse"):
+        InputLayer(shape=(4,), sparse=True)
+
+
+def test_utils_normalize_and_plot_model():
+    # hand-computed: a 3-4-5 row, a zero row left as it is, and L1 norms down the columns
+    x = np.array([[3.0, 4.0], [0.0, 0.0], [1.0, 0.0]])
+    np.testing.assert_allclose(fastnn.utils.normalize(x, axis=1), [[0.6, 0.8], [0, 0], [1, 0]])
+    np.testing.assert_allclose(fastnn.utils.normalize(x, axis=0, order=1), [[0.75, 1], [0, 0], [0.25, 0]])
+    with pytest.warns(UserWarning, match="does not draw models, so 'model.png' was not written"):
+        assert fastnn.utils.plot_model(Sequential([Dense(1, input_dim=2)]), show_shapes=True) is None
+
+
 def test_backend_settings():
     from fastnn import backend as K
 

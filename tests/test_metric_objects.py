@@ -174,6 +174,9 @@ def test_multiclass_topk_and_r2_in_compile():
     out = reg.evaluate(x, yr, verbose=0, return_dict=True)
     assert out["r2"] == pytest.approx(R2Score()(yr, reg.predict(x)), abs=1e-5)
     assert out["rmse"] == pytest.approx(np.sqrt(np.mean((yr - reg.predict(x)) ** 2)), rel=1e-5)
+    # evaluate hands out Python floats, as Keras: a metric object's value printed as np.float64(0.98)
+    for values in (model.evaluate(x, labels, verbose=0), list(out.values())):
+        assert all(type(v) is float for v in values)
 
 
 def test_metric_label_shape_mismatch_is_a_clear_error():

@@ -97,6 +97,31 @@ def test_regressor_cross_val_score_is_minus_the_loss():
     assert reg.score(x, y) == pytest.approx(-np.mean((reg.predict(x) - y) ** 2), rel=1e-4)
 
 
+def test_a_regressor_ending_a_pipeline_scores_under_cross_val_score():
+    # the Keras 2 regression tutorial: StandardScaler then KerasRegressor in a Pipeline. scikit-learn's
+    # Pipeline.score asks whether its last step is fitted, which the regressor must answer
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils.validation import check_is_fitted
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(120, 3)) * [1.0, 10.0, 100.0]
+    y = x @ np.array([1.0, 0.1, 0.01])
+
+    def linear():
+        m = Sequential([Dense(1, input_dim=3)], seed=0)
+        m.compile(loss="mean_squared_error", optimizer=Adam(0.05))
+        return m
+
+    reg = KerasRegressor(build_fn=linear, epochs=20, batch_size=8, verbose=0)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(reg)
+    pipeline = Pipeline([("standardize", StandardScaler()), ("mlp", reg)])
+    scores = cross_val_score(pipeline, x, y, cv=KFold(n_splits=3))
+    assert np.all(np.isfinite(scores)) and np.all(scores < 0)
+
+
 def test_the_keras2_grid_search_tutorial_runs_with_only_its_imports_changed():
     script = Path(__file__).resolve().parents[1] / "examples" / "keras2_grid_search.py"
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,

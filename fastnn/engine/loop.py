@@ -123,11 +123,17 @@ class _Objective:
         out = {}
         for m, plan in enumerate(self.plans):
             if plan.metric is not None and not plan.metric.streaming:
-                out[prefix + plan.name] = plan.metric.post(values[m])
+                out[prefix + plan.name] = _python_scalar(plan.metric.post(values[m]))
         for m, metric, off, n in self.streaming:
-            out[prefix + self.plans[m].name] = metric.finish(counts[off:off + n].copy(), self.n_outputs)
+            out[prefix + self.plans[m].name] = _python_scalar(metric.finish(counts[off:off + n].copy(), self.n_outputs))
         counts[:] = 0.0
         return out
+
+
+def _python_scalar(value):
+    """A metric's value as Keras hands it out: a Python float (not np.float64, which prints as
+    np.float64(0.98) in evaluate's list), or the array of a per-threshold metric."""
+    return float(value) if np.ndim(value) == 0 else value
 
 
 def _split_validation(x, y, sw, validation_split, validation_data, model):

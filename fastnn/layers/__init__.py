@@ -1,6 +1,6 @@
 """Layers, Keras style: Dense, Activation (and ReLU/LeakyReLU/ELU/Softmax), Dropout, GaussianNoise,
 GaussianDropout, AlphaDropout, BatchNormalization, LayerNormalization, Normalization, PReLU, Flatten,
-Input.
+Input and InputLayer.
 
 A layer here is a description. It builds its own row of the kernels' layer table (spec()), says
 how wide its output is, initialises its own tensors and writes its own config; the model only
@@ -662,6 +662,27 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs):
     if shape is None:
         raise ValueError("Input: shape is required, e.g. Input(shape=(5,)).")
     return InputSpec(_input_shape(shape, "Input"), name=name)
+
+
+class InputLayer(InputSpec):
+    """Keras's InputLayer as the first element of a Sequential: InputLayer(shape=(n,)) (Keras 3),
+    InputLayer(input_shape=(n,)) or InputLayer(batch_input_shape=(None, n)) (Keras 1/2). Like Input,
+    it only gives the model its input shape."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, input_tensor=None,
+                 optional=False, name=None, input_shape=None, batch_input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"InputLayer got unexpected argument(s): {sorted(kwargs)}.")
+        if sparse or input_tensor is not None or optional:
+            raise TypeError("InputLayer: sparse, input_tensor and optional inputs are not supported (fastnn takes "
+                            "dense (samples, features) arrays).")
+        batch_shape = batch_shape if batch_shape is not None else batch_input_shape
+        shape = shape if shape is not None else input_shape
+        if shape is None and batch_shape is not None:
+            shape = tuple(batch_shape)[1:]
+        if shape is None:
+            raise ValueError("InputLayer: the shape is required, e.g. InputLayer(shape=(5,)).")
+        super().__init__(_input_shape(shape, "InputLayer"), name=name)
 
 
 def from_config(config):

@@ -1,4 +1,4 @@
-"""keras.utils.np_utils (Keras 1/2): to_categorical."""
+"""keras.utils.np_utils (Keras 1/2): to_categorical, normalize."""
 import numpy as np
 
 
@@ -22,3 +22,13 @@ def to_categorical(y, num_classes=None, dtype="float32", nb_classes=None):
     out = np.zeros((len(ids), num_classes), dtype=dtype)
     out[np.arange(len(ids)), ids] = 1
     return out
+
+
+def normalize(x, axis=-1, order=2):
+    """keras.utils.normalize: x divided by its `order`-norm along `axis` (rows of norm 0 left as they are)."""
+    x = np.asarray(x)
+    if x.dtype == object or not np.issubdtype(x.dtype, np.number):
+        raise ValueError(f"normalize takes a numeric array, got dtype {x.dtype}.")
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)

@@ -90,6 +90,11 @@ class BaseWrapper(BaseEstimator):
         self.sk_params.update(params)
         return self
 
+    def __sklearn_is_fitted__(self):
+        # scikit-learn's check_is_fitted (Pipeline.score calls it on the last step) looks for this or for
+        # attributes ending in "_"; the regressor has none of those, so a Pipeline's score refused it
+        return getattr(self, "model", None) is not None
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
