@@ -126,7 +126,26 @@ class Sequential:
 
     @property
     def input_shape(self):
-        return self._input_shape
+        """Keras's (None, *sample shape): the batch axis first, as None (None while unknown)."""
+        return None if self._input_shape is None else (None, *self._input_shape)
+
+    @property
+    def output_shape(self):
+        """Keras's (None, outputs) (None while the input width is unknown)."""
+        width = self.output_dim
+        return None if width is None else (None, width)
+
+    @property
+    def trainable_weights(self):
+        """Copies of the weights training updates, layer by layer (Keras order; none of a frozen layer)."""
+        self._ensure_built()
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        """Copies of the rest: BatchNormalization's moving statistics, Normalization's, frozen layers'."""
+        self._ensure_built()
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     @property
     def output_dim(self):

@@ -59,7 +59,7 @@ def test_input_layer_in_every_keras_spelling():
         model = Sequential([first, Dense(3, activation="relu"), Dense(1)], seed=0)
         model.compile("adam", "mse")
         model.fit(x, y, epochs=1, verbose=0)
-        assert model.input_shape == (4,) and model.count_params() == 4 * 3 + 3 + 3 + 1
+        assert model.input_shape == (None, 4) and model.count_params() == 4 * 3 + 3 + 3 + 1
     images = Sequential([InputLayer(shape=(2, 2)), Flatten(), Dense(1)])
     assert images.predict(x.reshape(-1, 2, 2)).shape == (len(x), 1)
     with pytest.raises(ValueError, match="shape is required"):
@@ -75,6 +75,40 @@ def test_utils_normalize_and_plot_model():
     np.testing.assert_allclose(fastnn.utils.normalize(x, axis=0, order=1), [[0.75, 1], [0, 0], [0.25, 0]])
     with pytest.warns(UserWarning, match="does not draw models, so 'model.png' was not written"):
         assert fastnn.utils.plot_model(Sequential([Dense(1, input_dim=2)]), show_shapes=True) is None
+
+
+def test_weights_and_shapes_as_keras_scripts_read_them():
+    # Keras 2 idioms: trainable_count = sum(K.count_params(w) for w in model.trainable_weights);
+    # model.layers[0].kernel; model.input_shape[1]; K.set_value(model.optimizer.lr, ...)
+    from fastnn import backend as K
+
+    model = Sequential([Dense(5, input_dim=4, activation="relu"), BatchNormalization(), Dense(2)], seed=0)
+    model.compile("adam", "mse")
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    dense, bn, out = model.layers
+    assert [K.int_shape(w) for w in model.trainable_weights] == [(4, 5), (5,), (5,), (5,), (5, 2), (2,)]
+    assert [K.int_shape(w) for w in model.non_trainable_weights] == [(5,), (5,)]  # moving mean and variance
+    assert sum(K.count_params(w) for w in model.trainable_weights + model.non_trainable_weights) == \
+        model.count_params()
+    np.testing.assert_array_equal(dense.kernel, model.get_weights()[0])
+    np.testing.assert_array_equal(dense.bias, model.get_weights()[1])
+    dense.trainable = False
+    assert len(dense.trainable_weights) == 0 and len(dense.non_trainable_weights) == 2
+    assert len(model.trainable_weights) == 4
+    # the learning rate: read as a number, set through K.set_value, and training then uses it
+    assert K.get_value(model.optimizer.lr) == pytest.approx(0.001) and isinstance(model.optimizer.lr, float)
+    K.set_value(model.optimizer.lr, 0.25 * K.get_value(model.optimizer.lr))
+    assert model.optimizer.learning_rate == pytest.approx(0.00025)
+    x, y = data()
+    twin = Sequential([Dense(5, input_dim=4, activation="relu"), BatchNormalization(), Dense(2)], seed=0)
+    twin.compile(Adam(learning_rate=0.00025), "mse")
+    twin.layers[0].trainable = False
+    for m in (model, twin):
+        m.fit(x, np.stack([y, -y], axis=1), epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), twin.get_weights()))
+    assert json.loads(json.dumps(model.optimizer.get_config()))["learning_rate"] == pytest.approx(0.00025)
+    with pytest.raises(TypeError, match="set_value: fastnn can set an optimizer's learning rate"):
+        K.set_value(dense.kernel, np.zeros((4, 5)))
 
 
 def test_backend_settings():

@@ -186,6 +186,20 @@ class Layer:
     def weights(self):
         return self.get_weights()
 
+    @property
+    def trainable_weights(self):
+        """Copies of this layer's weights that training updates (none while it is frozen)."""
+        return [v.copy() for v in self._weights_views() if self.trainable and self._is_trained(v)]
+
+    @property
+    def non_trainable_weights(self):
+        """Copies of the others: moving statistics, or every weight of a frozen layer."""
+        return [v.copy() for v in self._weights_views() if not (self.trainable and self._is_trained(v))]
+
+    def _is_trained(self, view):
+        # trainable tensors live in the model's parameter buffer, statistics in its state buffer
+        return np.shares_memory(view, self.model._params)
+
     def count_params(self):
         return sum(v.size for v in self._weights_views())
 
@@ -240,6 +254,18 @@ class Dense(Layer):
         return {**self.base_config(), "units": self.units, "activation": self.activation.get_config(),
                 "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.get_config(),
                 "bias_initializer": self.bias_initializer.get_config()}
+
+    @property
+    def kernel(self):
+        """A copy of the (inputs, units) weight matrix (Keras's layer.kernel); None before the model is built."""
+        views = self._weights_views()
+        return views[0].copy() if views else None
+
+    @property
+    def bias(self):
+        """A copy of the bias vector (Keras's layer.bias); None without one or before the model is built."""
+        views = self._weights_views()
+        return views[1].copy() if self.use_bias and views else None
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r})"

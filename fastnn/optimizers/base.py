@@ -7,6 +7,7 @@ Keras 3's order: clipnorm (per weight tensor) | global_clipnorm | clipvalue (at 
 then decoupled weight_decay, then the update.
 """
 import warnings
+import weakref
 
 import numpy as np
 
@@ -15,6 +16,20 @@ from .._validation import number
 from ..kernels import codes as C
 
 
+
+
+class LearningRate(float):
+    """The learning rate as model.optimizer.lr hands it out: a float that remembers its optimizer, so
+    Keras 2's `K.set_value(model.optimizer.lr, 0.01)` (fastnn.backend.set_value) can set it. It
+    pickles and serialises as the plain number."""
+
+    def __new__(cls, value, optimizer):
+        obj = super().__new__(cls, value)
+        obj.optimizer = weakref.ref(optimizer)
+        return obj
+
+    def __reduce__(self):
+        return float, (float(self),)
 
 
 class Optimizer:
@@ -69,8 +84,8 @@ class Optimizer:
         """The current learning rate: a schedule's value at the current step, or the constant."""
         schedule = getattr(self, "_schedule", None)
         if schedule is not None:
-            return float(schedule(self.iterations if self.built else 0))
-        return self._learning_rate
+            return LearningRate(schedule(self.iterations if self.built else 0), self)
+        return LearningRate(self._learning_rate, self)
 
     @learning_rate.setter
     def learning_rate(self, value):
