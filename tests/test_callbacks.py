@@ -50,13 +50,17 @@ def test_batch_hooks_are_called_once_per_batch():
     # (they used to be skipped with a warning; tests/test_batch_callbacks.py covers them in depth)
     class PerBatch(callbacks.Callback):
         calls = 0
+        logs = []
 
         def on_train_batch_end(self, batch, logs=None):
             PerBatch.calls += 1
+            PerBatch.logs.append(logs)
 
     x, y = data()
     history = model_().fit(x, y, epochs=2, batch_size=len(x) // 2, verbose=0, callbacks=[PerBatch()])
     assert PerBatch.calls == 4 and len(history.epoch) == 2
+    # Python floats, as Keras's logs (np.float64 prints as np.float64(0.69) in a list of losses)
+    assert all(type(v) is float for logs in PerBatch.logs for v in logs.values())
 
 
 def test_early_stopping_patience_and_restore_best_weights():

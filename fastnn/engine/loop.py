@@ -369,13 +369,14 @@ def _epoch_by_batches(model, run, cbs, interrupt):
         if run.report[C.R_STATUS] != C.STATUS_OK:
             return rows, elapsed, True
         if run.report[C.R_EPOCHS_DONE]:  # the last batch: the kernel finished the epoch (means, validation)
-            logs = {"loss": rows[0, 0], **{name: rows[0, 1 + i] for i, name in enumerate(obj.metric_names)}}
+            logs = {"loss": float(rows[0, 0]), **{name: float(rows[0, 1 + i]) for i, name in enumerate(obj.metric_names)}}
             logs.update({k: v for k, v in (run.overrides[0] if run.overrides else {}).items()
                          if not k.startswith("val_")})
             cbs.on_train_batch_end(batch, logs)
             return rows, elapsed, True
         seen = min((batch + 1) * size, n)
-        logs = {"loss": rows[0, 0] / seen, **{name: rows[0, 1 + i] / seen for i, name in enumerate(obj.metric_names)}}
+        logs = {"loss": float(rows[0, 0] / seen),
+                **{name: float(rows[0, 1 + i] / seen) for i, name in enumerate(obj.metric_names)}}
         logs.update(obj.finish(rows[0, 1:1 + m] / seen, obj.counts.copy()))
         cbs.on_train_batch_end(batch, logs)
         batch += 1
