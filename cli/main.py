@@ -147,7 +147,7 @@ def train(
                          "kept in the model.")] = "none",
     metrics: Annotated[str, typer.Option(
         "--metrics", help="Comma-separated metrics; 'accuracy' is left out for regression targets.")] = "accuracy",
-    seed: Annotated[int, typer.Option("--seed", help="Seed for the data, initialization and shuffling.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed for the data, initialization and shuffling.")] = 0,
     dtype: Annotated[str, typer.Option("--dtype", help="float32 (fast) or float64 (exact).")] = "float32",
     out: Annotated[Optional[Path], typer.Option("--out", help="Save the trained model to this file.")] = None,
     history: Annotated[Optional[Path], typer.Option(
@@ -264,7 +264,7 @@ def sweep_command(
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeds per combination (seed, seed+1, ...).")] = 1,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per trial.")] = 150,
     validation_split: Annotated[float, typer.Option("--validation-split", help="Validation fraction.")] = 0.2,
-    seed: Annotated[int, typer.Option("--seed", help="First seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="First seed.")] = 0,
     data: Annotated[Optional[Path], typer.Option("--data", help="Data file (default: the built-in dataset).")] = None,
     labels: Annotated[Optional[Path], typer.Option("--labels", help="Labels .npy for --data x.npy.")] = None,
     target: Annotated[Optional[str], typer.Option("--target", help="Label column of a CSV.")] = None,

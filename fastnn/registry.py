@@ -22,7 +22,8 @@ def unknown_name_error(kind, name, choices):
     hint = closest(name, choices)
     did_you_mean = f" Did you mean {hint!r}?" if hint else ""
     listing = ", ".join(sorted(set(choices), key=str.lower))
-    return ValueError(f"Unknown {kind} {name!r}.{did_you_mean} Valid {kind}s: {listing}.")
+    kinds = kind + ("es" if kind.endswith("s") else "s")  # losses, activations
+    return ValueError(f"Unknown {kind} {name!r}.{did_you_mean} Valid {kinds}: {listing}.")
 
 
 def keras_function_name(identifier):
