@@ -226,6 +226,8 @@ def test_a_float32_overflow_is_called_an_overflow(tmp_path):
     (["train", "--bogus"], "No such option"),
     (["trian"], "No such command"),
     (["predict"], "Missing argument"),
+    (["train", "--seed", "-5"], "'--seed': Input should be greater than or equal to 0"),
+    (["sweep", "--seed", "-1"], "'--seed': Input should be greater than or equal to 0"),
 ])
 def test_usage_errors_are_one_line(args, fragment):
     assert_one_error_line(run_cli(*args), 2, fragment)
