@@ -24,7 +24,7 @@ def zeros(shape, dtype, role):
     dtype = np.dtype(dtype)
     n = math.prod(shape) if isinstance(shape, tuple) else int(shape)
     try:
-        raw = np.zeros(n * dtype.itemsize + 2 * PAGE, dtype=np.uint8)
+        raw = np.zeros(n * dtype.itemsize + PAGE, dtype=np.uint8)  # the start moves < PAGE bytes in
     except MemoryError:  # NumPy's own message names a uint8 array of a size the user never asked for
         raise MemoryError(f"fastnn cannot allocate {_size(n * dtype.itemsize)} for the model's {ROLE_NAMES[role]} "
                           f"({n:,} {dtype.name} values): use fewer or narrower layers, or a smaller "
