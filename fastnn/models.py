@@ -403,6 +403,46 @@ class Sequential:
 
         return predict(self, x, batch_size=batch_size, **kwargs)
 
+    # ---- one batch at a time: Keras's helpers for hand-written training loops -----------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False,
+                       reset_metrics=True):
+        """One optimizer step on exactly this batch (not shuffled, not split). Returns the batch's loss,
+        or [loss, metrics...] (a dict with return_dict=True), from the step's forward pass, before
+        the update, as Keras computes them. Metrics are per call (Keras 2's reset_metrics=True)."""
+        if y is None:
+            raise ValueError("train_on_batch: y (the labels) is required.")
+        kept = self.history  # Keras's model.history is fit's; a training loop's steps leave it alone
+        try:
+            logs = self.fit(x, y, batch_size=_rows_in(x, "train_on_batch"), epochs=1, shuffle=False, verbose=0,
+                            sample_weight=sample_weight, class_weight=class_weight).history
+        finally:
+            self.history = kept
+        values = {key: column[-1] for key, column in logs.items() if key != "learning_rate"}
+        if return_dict:
+            return values
+        return values["loss"] if len(values) == 1 else list(values.values())
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False, reset_metrics=True):
+        """The loss (and metrics) on exactly this batch, without training: evaluate on one batch."""
+        return self.evaluate(x, y, batch_size=_rows_in(x, "test_on_batch"), sample_weight=sample_weight, verbose=0,
+                             return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """The outputs for exactly this batch: predict on one batch."""
+        return self.predict(x, batch_size=_rows_in(x, "predict_on_batch"))
+
+    def fit_generator(self, *args, **kwargs):
+        raise TypeError("fit_generator (Keras 2; removed in Keras 3) is not supported: fastnn trains on arrays. "
+                        "Collect the batches (np.concatenate) and call fit, or call train_on_batch per batch.")
+
+    def evaluate_generator(self, *args, **kwargs):
+        raise TypeError("evaluate_generator (Keras 2; removed in Keras 3) is not supported: collect the batches "
+                        "(np.concatenate) and call evaluate, or test_on_batch per batch.")
+
+    def predict_generator(self, *args, **kwargs):
+        raise TypeError("predict_generator (Keras 2; removed in Keras 3) is not supported: collect the batches "
+                        "(np.concatenate) and call predict, or predict_on_batch per batch.")
+
     def predict_classes(self, x, batch_size=None, verbose=0):
         """Keras 1/2 helper: argmax for several outputs, (p > 0.5) for one (sign for ±1 models)."""
         from .engine.loop import predict_classes
@@ -581,6 +621,14 @@ class Model(Sequential):
         self.add(inputs)
         for layer in reversed(chain):
             self.add(layer)
+
+
+def _rows_in(x, what):
+    """How many samples a batch holds (arrays, lists, DataFrames), so it runs as one batch."""
+    try:
+        return max(len(x), 1)
+    except TypeError:
+        raise TypeError(f"{what}: x must be an array of samples, got {type(x).__name__}.") from None
 
 
 def _single(what, value):

@@ -280,3 +280,24 @@ def test_loss_and_metric_functions_are_accepted_in_compile():
     p = model.predict(x)
     r = model.evaluate(x, y, verbose=0, return_dict=True)
     assert r["binary_accuracy"] == pytest.approx(np.mean(fastnn.metrics.binary_accuracy(y.reshape(-1, 1), p)))
+
+
+def test_on_batch_helpers_take_one_step_on_exactly_the_batch():
+    # independent truth: one SGD step of a linear model under MSE, by hand in NumPy (float64)
+    x, y = data(n=12)
+    model = Sequential([Dense(1, input_dim=4)], seed=5, dtype="float64")
+    model.compile(SGD(learning_rate=0.1), "mse", metrics=["mae"])
+    w, b = model.get_weights()
+    err = (x @ w + b).ravel() - y
+    loss, mae = model.train_on_batch(x, y)  # the forward pass of the step, before the update
+    assert loss == pytest.approx(np.mean(err ** 2), rel=1e-12) and mae == pytest.approx(np.mean(np.abs(err)), rel=1e-12)
+    new_w, new_b = model.get_weights()
+    np.testing.assert_allclose(new_w, w - 0.1 * 2 * x.T @ err[:, None] / len(x), rtol=1e-12)
+    np.testing.assert_allclose(new_b, b - 0.1 * 2 * err.mean(), rtol=1e-12)
+    assert model.optimizer.iterations == 1 and model.history is None  # fit's History is left alone
+    err = (x @ new_w + new_b).ravel() - y
+    assert model.test_on_batch(x, y, return_dict=True) == pytest.approx({"loss": np.mean(err ** 2),
+                                                                       "mae": np.mean(np.abs(err))}, rel=1e-12)
+    np.testing.assert_allclose(model.predict_on_batch(x), x @ new_w + new_b, rtol=1e-12)
+    with pytest.raises(TypeError, match="fit_generator .* train_on_batch per batch"):
+        model.fit_generator(iter([]), steps_per_epoch=1)
