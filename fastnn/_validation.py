@@ -45,6 +45,17 @@ def features(x, n_features, dtype, what="x"):
     return cast_finite(arr, dtype, what)
 
 
+def single_entry(value, what):
+    """A dict of one array (Keras's inputs or outputs by name, e.g. {"digits": x}) as that array;
+    fastnn models have one input and one output, so more entries are an error."""
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1:
+        raise ValueError(f"{what} is a dict of {len(value)} arrays ({sorted(map(str, value))}); fastnn models have "
+                         f"one input and one output, so pass one array.")
+    return next(iter(value.values()))
+
+
 def is_sparse(x):
     """A SciPy sparse matrix or array (without importing SciPy for everything else)."""
     return type(x).__module__.startswith("scipy.sparse") and hasattr(x, "toarray")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import config
-from ._validation import cast_finite, number
+from ._validation import cast_finite, number, single_entry
 from .registry import Registry, keras_function_name
 from .tabular import as_array
 from .kernels import codes as C
@@ -178,7 +178,7 @@ def prepare_targets(loss, y, n_outputs, dtype, warn=True, what="y"):
     Raises ValueError when the labels cannot fit this loss, saying what to do instead."""
     if y is None:
         raise ValueError(f"{what} (the labels) is required.")
-    y = np.asarray(as_array(y, what)[0])
+    y = np.asarray(as_array(single_entry(y, what), what)[0])
     if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
         raise ValueError(f"{what} must be numeric, got dtype {y.dtype}. Encode string labels as integers.")
     if y.ndim == 0 or y.ndim > 2:

@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 
+from . import _validation as V
 from . import config
 from . import losses as _losses
 from . import optimizers as _optimizers
@@ -222,6 +223,7 @@ class Sequential:
         dimensional samples (it starts with Flatten, or its input shape is like (28, 28)), each
         sample flattened row-major as Keras does (channels_first data moved to channels-last order
         first). Anything else is returned as is."""
+        x = V.single_entry(x, what)
         if tabular.is_dataframe(x):
             names = getattr(self, "feature_names", None)
             x, columns = tabular.dataframe_values(x, what, names)
@@ -502,7 +504,6 @@ class Sequential:
             return _call_symbolic(self, x)
         if not training:
             return self.predict(x)
-        from . import _validation as V
         from .kernels.network import network_forward
 
         x = V.features(self._rows(x), self.input_dim, self.dtype)

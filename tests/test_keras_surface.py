@@ -301,3 +301,31 @@ def test_on_batch_helpers_take_one_step_on_exactly_the_batch():
     np.testing.assert_allclose(model.predict_on_batch(x), x @ new_w + new_b, rtol=1e-12)
     with pytest.raises(TypeError, match="fit_generator .* train_on_batch per batch"):
         model.fit_generator(iter([]), steps_per_epoch=1)
+
+
+def test_keras_2_fit_options_for_generators_and_inputs_by_name_are_accepted():
+    # Keras 2 scripts pass workers=/use_multiprocessing=/max_queue_size= with arrays (Keras ignored
+    # them); Keras 3's functional examples pass {"digits": x} for a named Input
+    x, y = data()
+    inputs = Input(shape=(4,), name="digits")
+    model = Model(inputs, Dense(1, name="predictions")(Dense(3, activation="relu")(inputs)), seed=0)
+    model.compile("adam", "mse", metrics=["mae"])
+    twin = Model.from_config(model.get_config(), seed=0)
+    twin.compile("adam", "mse", metrics=["mae"])
+    model.fit({"digits": x}, {"predictions": y}, epochs=2, verbose=0, workers=4, use_multiprocessing=True,
+              max_queue_size=10)
+    twin.fit(x, y, epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), twin.get_weights()))
+    assert model.evaluate({"digits": x}, y, verbose=0, workers=2) == twin.evaluate(x, y, verbose=0)
+    np.testing.assert_array_equal(model.predict({"digits": x}, workers=2), twin.predict(x))
+    with pytest.raises(ValueError, match="dict of 2 arrays"):
+        model.fit({"a": x, "b": x}, y, verbose=0)
+    with pytest.raises(TypeError, match="Metric function 'r2' is not one of Keras's built-in metrics"):
+        model.compile("adam", "mse", metrics=[lambda_named_r2])
+
+
+def lambda_named_r2(y_true, y_pred):
+    return 0.0
+
+
+lambda_named_r2.__name__ = "r2"

@@ -212,7 +212,8 @@ class _InterruptFlag:
 
 def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verbose, batch_size):
     """Validate fit's scalar arguments (Keras 1/2 spellings included); returns them normalised."""
-    for legacy in ("show_accuracy",):
+    # Keras 1's show_accuracy; Keras 2's generator options, which Keras ignores for arrays
+    for legacy in ("show_accuracy", "max_queue_size", "workers", "use_multiprocessing"):
         kwargs.pop(legacy, None)
     for unsupported in ("steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"):
         if kwargs.get(unsupported) is not None:
@@ -576,6 +577,8 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
              **kwargs):
     if kwargs.pop("steps", None) is not None:
         raise TypeError("evaluate: steps is not supported (arrays only).")
+    for legacy in ("max_queue_size", "workers", "use_multiprocessing"):  # Keras 2's, ignored for arrays
+        kwargs.pop(legacy, None)
     if kwargs:
         raise TypeError(f"evaluate got unexpected argument(s): {sorted(kwargs)}.")
     _check_compiled(model, "evaluate")
@@ -674,7 +677,8 @@ def _predict_with_callbacks(model, x, batch_size, callbacks, **kwargs):
 
 def _predict(model, x, batch_size=None, **kwargs):
     if kwargs:
-        kwargs.pop("verbose", None)
+        for ignored in ("verbose", "max_queue_size", "workers", "use_multiprocessing"):  # Keras 2's, for generators
+            kwargs.pop(ignored, None)
         if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
             raise TypeError("predict: steps and callbacks are not supported.")
         if kwargs:

@@ -86,8 +86,15 @@ def plan_metric(identifier, loss, n_outputs, y):
         return _object_plan(identifier, metric, loss, n_outputs, y)
     if isinstance(identifier, Metric):
         return _object_plan(identifier.name, identifier, loss, n_outputs, y)
-    if callable(identifier) and not isinstance(identifier, str):
+    function = callable(identifier) and not isinstance(identifier, str)
+    if function:  # keras.metrics.mae and friends, passed as functions, are known by name
         identifier = getattr(identifier, "__name__", repr(identifier))
+        known = identifier in ACCURACY_NAMES or identifier.lower() in _FIXED or _is_loss_name(identifier)
+        if not known:
+            raise TypeError(f"Metric function {identifier!r} is not one of Keras's built-in metrics: fastnn computes "
+                            f"metrics inside its compiled kernels, where Python code cannot run. Use a built-in name "
+                            f"or metric object (e.g. 'mae', fastnn.metrics.R2Score()), or compute it from "
+                            f"model.predict(x) after fit.")
     if not isinstance(identifier, str):
         raise TypeError(f"Metrics must be names, metric objects or metric functions, got {identifier!r}.")
     if identifier in ACCURACY_NAMES:
