@@ -45,6 +45,16 @@ def features(x, n_features, dtype, what="x"):
     return cast_finite(arr, dtype, what)
 
 
+def flat_list(items):
+    """None, one item, or (nested) lists/tuples of items as one flat list (Keras flattens callbacks=
+    and a config's metrics this way)."""
+    if items is None:
+        return []
+    if isinstance(items, (list, tuple)):
+        return [x for item in items for x in flat_list(item)]
+    return [items]
+
+
 def single_entry(value, what):
     """A dict of one array (Keras's inputs or outputs by name, e.g. {"digits": x}) as that array;
     fastnn models have one input and one output, so more entries are an error."""

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from ._validation import flat_list
+
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
 _TEST_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
 _PREDICT_HOOKS = ("on_predict_batch_begin", "on_predict_batch_end")
@@ -150,20 +152,11 @@ class History(Callback):
             self.history.setdefault(key, []).extend(values)
 
 
-def _flatten(callbacks):
-    """fit's callbacks= as a flat list: None, one callback, or (nested) lists of them, as Keras 3 takes."""
-    if callbacks is None:
-        return []
-    if isinstance(callbacks, (list, tuple)):
-        return [cb for item in callbacks for cb in _flatten(item)]
-    return [callbacks]
-
-
 class CallbackList:
     """Dispatches each hook to every callback, in order."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = _flatten(callbacks)
+        self.callbacks = flat_list(callbacks)  # one callback, or nested lists of them, as Keras 3 takes
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be fastnn.callbacks.Callback objects, got {cb!r}.")

@@ -22,7 +22,7 @@ import zipfile
 
 import numpy as np
 
-from ._validation import printable
+from ._validation import flat_list, printable
 from .saving import ModelFileError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -351,7 +351,7 @@ def _compile(model, cc, shown):
     from .metrics import _BY_NAME
 
     metrics = []
-    for m in _flat(cc.get("metrics")):
+    for m in flat_list(cc.get("metrics")):
         if isinstance(m, str):
             metrics.append(m)
         elif isinstance(m, dict):  # a serialized metric object: AUC(num_thresholds=...), Precision(name='prec')
@@ -367,11 +367,3 @@ def _compile(model, cc, shown):
     except (TypeError, ValueError) as exc:
         warnings.warn(f"{shown}: the compile settings could not be imported ({exc}); the model is not compiled: "
                       f"call model.compile(...).", stacklevel=3)
-
-
-def _flat(items):
-    if items is None:
-        return []
-    if isinstance(items, (list, tuple)):
-        return [m for item in items for m in _flat(item)]
-    return [items]
