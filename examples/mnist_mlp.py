@@ -1,7 +1,8 @@
 '''Keras's classic MNIST MLP example (keras/examples/mnist_mlp.py, Keras 2), with only its imports
-changed to fastnn. fastnn ships no MNIST download (this machine has no internet), so the data
-is a synthetic stand-in of the same shape: 28x28 "digits", each class a random stroke pattern,
-drawn with pixel noise and shifts.
+changed to fastnn. The data comes from fastnn.datasets.mnist, which downloads Keras's mnist.npz into
+Keras's cache (~/.keras/datasets) or uses the copy already there; on a machine without internet
+and without that file, the script falls back to a synthetic stand-in of the same shape: 28x28
+"digits", each class a random stroke pattern, drawn with pixel noise and shifts.
     python examples/mnist_mlp.py             (EPOCHS=3 python examples/mnist_mlp.py for a short run)
 '''
 from __future__ import print_function
@@ -14,9 +15,10 @@ import fastnn as keras                          # was: import keras
 from fastnn.models import Sequential            # was: from keras.models import Sequential
 from fastnn.layers import Dense, Dropout        # was: from keras.layers import Dense, Dropout
 from fastnn.optimizers import RMSprop           # was: from keras.optimizers import RMSprop
+from fastnn.datasets import mnist               # was: from keras.datasets import mnist
 
 
-def load_data(n_train=60000, n_test=10000, seed=0):
+def synthetic_load_data(n_train=60000, n_test=10000, seed=0):
     """A stand-in for keras.datasets.mnist.load_data(): uint8 images (N, 28, 28) and labels 0-9."""
     rng = np.random.default_rng(seed)
     shared = rng.random((28, 28)) < 0.12  # every "digit" shares most strokes ...
@@ -41,7 +43,11 @@ num_classes = 10
 epochs = int(os.environ.get("EPOCHS", 20))
 
 # the data, split between train and test sets
-(x_train, y_train), (x_test, y_test) = load_data()
+try:
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+except OSError as exc:  # no internet and no cached mnist.npz (not in Keras's script)
+    print(f"MNIST unavailable ({str(exc).split('(')[0].strip()}); using the synthetic stand-in.")
+    (x_train, y_train), (x_test, y_test) = synthetic_load_data()
 
 x_train = x_train.reshape(60000, 784)
 x_test = x_test.reshape(10000, 784)

@@ -9,8 +9,8 @@ Importing fastnn does not import Numba; the kernels load (from Numba's on-disk c
 first use.
 """
 from . import (  # noqa: F401
-    activations, backend, callbacks, config, constraints, initializers, layers, losses, metrics, models, optimizers,
-    regularizers, utils,
+    activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics, models,
+    optimizers, regularizers, utils,
 )
 from ._version import __version__
 from .callbacks import (

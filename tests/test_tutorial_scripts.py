@@ -49,8 +49,9 @@ def test_categorical_script_trains_to_090_heldout(capsys):
     assert np.median(accuracies) >= 0.93, accuracies
 
 
-def test_keras_mnist_mlp_example_runs_with_only_its_imports_changed():
-    # examples/mnist_mlp.py: Dense 512 relu, Dropout 0.2, Dense 512 relu, Dropout 0.2, Dense 10 softmax, RMSprop
+def test_keras_mnist_mlp_example_runs_with_only_its_imports_changed(tmp_path):
+    # examples/mnist_mlp.py: Dense 512 relu, Dropout 0.2, Dense 512 relu, Dropout 0.2, Dense 10 softmax, RMSprop.
+    # Its mnist.load_data() caches under KERAS_HOME (a temporary one here); offline it falls back to a stand-in
     import os
     import subprocess
     import sys
@@ -58,7 +59,7 @@ def test_keras_mnist_mlp_example_runs_with_only_its_imports_changed():
 
     script = Path(__file__).resolve().parents[1] / "examples" / "mnist_mlp.py"
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
-                          env=dict(os.environ, EPOCHS="1"))
+                          env=dict(os.environ, EPOCHS="1", KERAS_HOME=str(tmp_path)))
     assert proc.returncode == 0, proc.stderr
     accuracy = float(proc.stdout.strip().splitlines()[-1].split(":")[1])
-    assert accuracy > 0.8, proc.stdout  # one epoch of the synthetic stand-in reaches ~0.93
+    assert accuracy > 0.8, proc.stdout  # one epoch reaches ~0.93 on the synthetic stand-in, ~0.95 on MNIST
