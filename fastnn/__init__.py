@@ -10,7 +10,7 @@ first use.
 """
 from . import (  # noqa: F401
     activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics, models,
-    optimizers, regularizers, utils,
+    optimizers, preprocessing, regularizers, utils,
 )
 from ._version import __version__
 from .callbacks import (

@@ -46,7 +46,7 @@ def test_mnist_downloads_once_then_loads_from_keras_cache(tmp_path, monkeypatch,
 
 def test_a_download_with_the_wrong_hash_is_not_kept(tmp_path, monkeypatch, keras_home):
     serve(tmp_path, monkeypatch, mnist, "mnist.npz", b"not the real file")
-    with pytest.raises(ValueError, match="does not have the expected SHA-256"):
+    with pytest.raises(ValueError, match="does not have the expected hash"):
         mnist.load_data()
     assert os.listdir(keras_home) == []
 
@@ -113,3 +113,81 @@ def test_cache_dir_falls_back_to_the_temporary_directory(monkeypatch, tmp_path):
     blocked.write_text("x")
     monkeypatch.setenv("KERAS_HOME", str(blocked / "home"))  # cannot be created under a file
     assert download.cache_dir() == os.path.join(download.tempfile.gettempdir(), ".keras", "datasets")
+
+
+def ragged_npz(tmp_path, **lists):
+    """An .npz holding object arrays of lists, as Keras's imdb.npz and reuters.npz do."""
+    arrays = {}
+    for name, value in lists.items():
+        if value and isinstance(value[0], list):
+            arr = np.empty(len(value), dtype=object)
+            arr[:] = value
+        else:
+            arr = np.array(value)
+        arrays[name] = arr
+    np.savez(tmp_path / "ragged.npz", **arrays)
+    return (tmp_path / "ragged.npz").read_bytes()
+
+
+def test_reuters_shuffles_shifts_and_limits_word_ids_as_keras(tmp_path, monkeypatch, keras_home):
+    from fastnn.datasets import reuters
+
+    xs = [[1, 2], [5, 6, 7], [3], [9, 9, 1, 4], [2, 8]]
+    ys = [0, 1, 2, 3, 4]
+    monkeypatch.setattr(reuters, "FILE_HASH", serve(tmp_path, monkeypatch, reuters, "reuters.npz",
+                                                    ragged_npz(tmp_path, x=xs, y=ys)))
+    (x_train, y_train), (x_test, y_test) = reuters.load_data(num_words=10, test_split=0.2, seed=113)
+    order = np.arange(5)
+    np.random.RandomState(113).shuffle(order)
+    # by hand: start_char 1, ids + 3, ids outside [0, 10) become oov_char 2
+    expect = [[1] + [w + 3 if w + 3 < 10 else 2 for w in xs[i]] for i in order]
+    assert list(x_train) == expect[:4] and list(x_test) == expect[4:]
+    np.testing.assert_array_equal(np.concatenate([y_train, y_test]), order)
+    assert x_train.dtype == object and x_train.ndim == 1
+    # maxlen drops sequences of maxlen or more ids (start_char counted: [9, 9, 1, 4] and [5, 6, 7] go);
+    # oov_char=None drops ids >= num_words instead of replacing them
+    (x_train, _), (x_test, _) = reuters.load_data(maxlen=4, oov_char=None, num_words=6, test_split=0.0)
+    assert sorted(map(tuple, x_train)) == sorted([(1, 4, 5), (1,), (1, 5)]) and len(x_test) == 0
+    assert len(reuters.get_label_names()) == 46
+
+
+def test_imdb_keeps_its_own_train_and_test_sets(tmp_path, monkeypatch, keras_home):
+    from fastnn.datasets import imdb
+
+    data = ragged_npz(tmp_path, x_train=[[1, 2], [3, 4, 5]], y_train=[0, 1], x_test=[[6], [7, 8]], y_test=[1, 0])
+    monkeypatch.setattr(imdb, "FILE_HASH", serve(tmp_path, monkeypatch, imdb, "imdb.npz", data))
+    (x_train, y_train), (x_test, y_test) = imdb.load_data(index_from=0, start_char=None)
+    rng = np.random.RandomState(113)
+    train_order, test_order = np.arange(2), np.arange(2)
+    rng.shuffle(train_order)
+    rng.shuffle(test_order)
+    # no num_words: the limit is the largest id (8), which Keras itself maps to oov_char (2)
+    originals_train, originals_test = [[1, 2], [3, 4, 5]], [[6], [7, 8]]
+    assert list(x_train) == [originals_train[i] for i in train_order]
+    assert list(x_test) == [[w if w < 8 else 2 for w in originals_test[i]] for i in test_order]
+    np.testing.assert_array_equal(y_train, np.array([0, 1])[train_order])
+
+
+def test_a_dataset_file_that_would_run_code_is_refused(tmp_path, monkeypatch, keras_home):
+    # a pickle stream that calls os.system when loaded, in place of an object array
+    import io
+    import pickle
+    import zipfile
+
+    from fastnn.datasets import reuters
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, ("echo pwned > " + str(tmp_path / "pwned"),))
+
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, {"descr": "|O", "fortran_order": False, "shape": (1,)})
+    npy.write(pickle.dumps(Exploit()))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("x.npy", npy.getvalue())
+        z.writestr("y.npy", npy.getvalue())
+    monkeypatch.setattr(reuters, "FILE_HASH", serve(tmp_path, monkeypatch, reuters, "reuters.npz", archive.getvalue()))
+    with pytest.raises(Exception, match="refusing to load posix.system"):
+        reuters.load_data()
+    assert not (tmp_path / "pwned").exists()

@@ -1,10 +1,10 @@
 """Datasets. The seed tutorial's: 5 features uniform in [0, 1), class 1 when the row sums to more
 than 2.5, 250 rows to train on (the tutorial's) and a fresh 200-row held-out set. And Keras's own,
-as `from keras.datasets import mnist` scripts load them: mnist, fashion_mnist, boston_housing
-(downloaded from Keras's address into Keras's cache, ~/.keras/datasets: see download.py)."""
+as `from keras.datasets import mnist` scripts load them: mnist, fashion_mnist, boston_housing,
+imdb, reuters (downloaded from Keras's address into Keras's cache, ~/.keras/datasets: see download.py)."""
 import numpy as np
 
-from . import boston_housing, fashion_mnist, mnist  # noqa: F401 (keras.datasets.mnist.load_data())
+from . import boston_housing, fashion_mnist, imdb, mnist, reuters  # noqa: F401 (keras.datasets.mnist.load_data())
 
 N_FEATURES = 5
 

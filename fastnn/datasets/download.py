@@ -34,8 +34,14 @@ def _creatable(path):
         return False
 
 
-def sha256(path):
-    digest = hashlib.sha256()
+def _hasher(file_hash):
+    # Keras's hashes are SHA-256 (64 hex digits), a few older ones MD5 (32), as its get_file tells them apart
+    return hashlib.md5() if file_hash is not None and len(file_hash) == 32 else hashlib.sha256()
+
+
+def file_digest(path, file_hash=None):
+    """The hex digest of the file at path, with the algorithm file_hash is written in."""
+    digest = _hasher(file_hash)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -44,21 +50,21 @@ def sha256(path):
 
 def get_file(fname, origin, file_hash=None, cache_subdir="datasets"):
     """The path of fname in the cache, downloading it from origin first if it is missing or its
-    SHA-256 is not file_hash."""
+    hash (SHA-256, or MD5 for a 32-digit file_hash) is not file_hash."""
     import urllib.error  # here, not at import: urllib.request costs `import fastnn` ~15 ms
     import urllib.request
 
     path = os.path.join(cache_dir(cache_subdir), fname)
-    if os.path.isfile(path) and (file_hash is None or sha256(path) == file_hash):
+    if os.path.isfile(path) and (file_hash is None or file_digest(path, file_hash) == file_hash):
         return path
     try:
         with urllib.request.urlopen(origin, timeout=TIMEOUT) as response, replacing(path) as out:
-            digest = hashlib.sha256()
+            digest = _hasher(file_hash)
             for block in iter(lambda: response.read(1 << 20), b""):
                 out.write(block)
                 digest.update(block)
             if file_hash is not None and digest.hexdigest() != file_hash:
-                raise ValueError(f"the file downloaded from {origin} does not have the expected SHA-256 ({file_hash}); "
+                raise ValueError(f"the file downloaded from {origin} does not have the expected hash ({file_hash}); "
                                  f"it was not kept. Try again, or place a good copy at {path}.")
     except (urllib.error.URLError, OSError) as exc:  # no network, DNS, refused, timeout, disk full
         reason = getattr(exc, "reason", None) or exc

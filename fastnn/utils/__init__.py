@@ -1,12 +1,13 @@
-"""Utilities as Keras lays them out: to_categorical, normalize, set_random_seed, plot_model, np_utils
-(Keras 1/2)."""
+"""Utilities as Keras lays them out: to_categorical, normalize, pad_sequences, set_random_seed,
+plot_model, np_utils (Keras 1/2)."""
 import warnings
 
+from ..preprocessing.sequence import pad_sequences
 from ..random import set_random_seed
 from . import np_utils
 from .np_utils import normalize, to_categorical
 
-__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "np_utils"]
+__all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed", "plot_model", "np_utils"]
 
 
 def plot_model(model, to_file="model.png", *args, **kwargs):
