@@ -124,6 +124,16 @@ def positive_int(value, what):
     return int(value)
 
 
+def count(value, what):
+    """A non-negative whole number (patience, cooldown, an epoch): an int, or a float with no
+    fraction such as 3.0, as Keras scripts pass them; never inf or NaN."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{what} must be a non-negative integer, got {value!r}.")
+    return int(value)
+
+
 def check_regular_file(path, what, error=ValueError):
     """Refuse, before opening it, anything but an existing regular file: a directory, a FIFO (which
     would block forever), a device such as /dev/zero (which never ends), a socket."""

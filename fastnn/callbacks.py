@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import flat_list
+from ._validation import count, flat_list, number
 
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
 _TEST_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
@@ -207,6 +207,8 @@ class CallbackList:
 
 
 def _auto_mode(monitor, mode, owner):
+    if not isinstance(monitor, str):
+        raise TypeError(f"{owner}: monitor must be the name of a logged value such as 'val_loss', got {monitor!r}.")
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}.")
     if mode != "auto":
@@ -233,13 +235,13 @@ class EarlyStopping(Callback):
                  restore_best_weights=False, start_from_epoch=0):
         super().__init__()
         self.monitor = monitor
-        self.patience = int(patience)
+        self.patience = count(patience, "EarlyStopping: patience")
         self.verbose = verbose
-        self.baseline = baseline
+        self.baseline = number("EarlyStopping", "baseline", baseline, allow_none=True)
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.start_from_epoch = count(start_from_epoch, "EarlyStopping: start_from_epoch")
         self.mode = _auto_mode(monitor, mode, "EarlyStopping")
-        self.min_delta = abs(float(min_delta)) * (1 if self.mode == "max" else -1)
+        self.min_delta = abs(number("EarlyStopping", "min_delta", min_delta)) * (1 if self.mode == "max" else -1)
 
     def _improved(self, value, reference):
         if reference is None:
@@ -301,7 +303,7 @@ class ModelCheckpoint(Callback):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.mode = _auto_mode(monitor, mode, "ModelCheckpoint")
-        self.best = initial_value_threshold
+        self.best = number("ModelCheckpoint", "initial_value_threshold", initial_value_threshold, allow_none=True)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -380,10 +382,15 @@ class ReduceLROnPlateau(Callback):
         super().__init__()
         if kwargs:
             raise TypeError(f"ReduceLROnPlateau got unexpected argument(s): {sorted(kwargs)}.")
-        if factor >= 1.0:
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor >= 1.0:
             raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0.")
-        self.monitor, self.factor, self.patience = monitor, float(factor), int(patience)
-        self.verbose, self.min_delta, self.cooldown, self.min_lr = verbose, float(min_delta), int(cooldown), float(min_lr)
+        self.monitor = monitor
+        _auto_mode(monitor, "auto", "ReduceLROnPlateau")  # checks that monitor is a name
+        self.factor = number("ReduceLROnPlateau", "factor", factor, low=0, high=1, high_open=True)
+        self.patience, self.cooldown = count(patience, "ReduceLROnPlateau: patience"), count(cooldown, "ReduceLROnPlateau: cooldown")
+        self.verbose = verbose
+        self.min_delta = number("ReduceLROnPlateau", "min_delta", min_delta)
+        self.min_lr = number("ReduceLROnPlateau", "min_lr", min_lr, low=0)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}.")
         self.mode = mode
@@ -429,6 +436,9 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function of the epoch (and the learning "
+                            f"rate), got {schedule!r}.")
         self.schedule = schedule
         self.verbose = verbose
 
@@ -460,6 +470,11 @@ class LambdaCallback(Callback):
             "on_batch_begin": on_batch_begin, "on_batch_end": on_batch_end,
             "on_train_batch_begin": on_train_batch_begin, "on_train_batch_end": on_train_batch_end,
         }
+        hooks = {**self._user_hooks, "on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                 "on_train_begin": on_train_begin, "on_train_end": on_train_end}
+        for hook, fn in hooks.items():  # now, not as a TypeError in the middle of training
+            if fn is not None and not callable(fn):
+                raise TypeError(f"LambdaCallback: {hook} must be a function, got {fn!r}.")
         self._epoch_begin, self._epoch_end = on_epoch_begin, on_epoch_end
         self._train_begin, self._train_end = on_train_begin, on_train_end
 

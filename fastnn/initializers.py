@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from ._validation import number
 from .registry import unknown_name_error
 
 _TRUNC_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]
@@ -33,8 +34,7 @@ class Initializer:
 
 class VarianceScaling(Initializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        if scale <= 0:
-            raise ValueError(f"VarianceScaling: scale must be > 0, got {scale}.")
+        scale = number("VarianceScaling", "scale", scale, low=0, low_open=True)
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}.")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
@@ -96,7 +96,7 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value=0.0):
-        self.value = float(value)
+        self.value = number("Constant", "value", value)
 
     def __call__(self, shape, rng):
         return np.full(shape, self.value)
@@ -106,9 +106,9 @@ class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        if not minval < maxval:
+        self.minval, self.maxval = number("RandomUniform", "minval", minval), number("RandomUniform", "maxval", maxval)
+        if not self.minval < self.maxval:
             raise ValueError(f"RandomUniform: minval ({minval}) must be < maxval ({maxval}).")
-        self.minval, self.maxval = float(minval), float(maxval)
 
     def __call__(self, shape, rng):
         return rng.uniform(self.minval, self.maxval, size=shape)
@@ -118,9 +118,8 @@ class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        if stddev < 0:
-            raise ValueError(f"RandomNormal: stddev must be >= 0, got {stddev}.")
-        self.mean, self.stddev = float(mean), float(stddev)
+        owner = type(self).__name__
+        self.mean, self.stddev = number(owner, "mean", mean), number(owner, "stddev", stddev, low=0)
 
     def __call__(self, shape, rng):
         return rng.normal(self.mean, self.stddev, size=shape)
@@ -140,7 +139,7 @@ class Orthogonal(Initializer):
     name = "orthogonal"
 
     def __init__(self, gain=1.0, seed=None):
-        self.gain = float(gain)
+        self.gain = number("Orthogonal", "gain", gain)
 
     def __call__(self, shape, rng):
         rows, cols = (shape[0], int(np.prod(shape[1:]))) if len(shape) > 1 else (shape[0], 1)
@@ -157,7 +156,7 @@ class Identity(Initializer):
     name = "identity"
 
     def __init__(self, gain=1.0):
-        self.gain = float(gain)
+        self.gain = number("Identity", "gain", gain)
 
     def __call__(self, shape, rng):
         if len(shape) != 2:
@@ -184,6 +183,10 @@ def get(identifier):
         return identifier
     if isinstance(identifier, dict):
         cfg = dict(identifier)
+        if "name" not in cfg and "class_name" in cfg:  # Keras's serialised form: {"class_name": ..., "config": {...}}
+            cfg = {"name": cfg["class_name"], **(cfg.get("config") or {})}
+        if not isinstance(cfg.get("name"), str):
+            raise ValueError(f"An initializer config needs a 'name' (or Keras's 'class_name'), got {identifier!r}.")
         name = cfg.pop("name")
         cls = get(name).__class__
         return cls(**cfg) if cfg else cls()

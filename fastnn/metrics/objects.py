@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .._validation import positive_int
+from .._validation import count, number, positive_int
 from ..kernels.codes import code_of
 
 EPSILON = 1e-7  # Keras's backend epsilon (AUC's threshold ends, F-score denominators)
@@ -57,6 +57,11 @@ class Metric:
     streaming = False
 
     def __init__(self, name=None, dtype=None):
+        if type(self) is Metric:
+            raise TypeError("Metric is the base class; use a concrete metric such as fastnn.metrics.AUC() (fastnn "
+                            "computes metrics inside its kernels, so subclasses with Python update_state cannot run).")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, got {name!r}.")
         self.name = name if name is not None else _auto_name(self.default_name or _snake(type(self).__name__))
         self.dtype = dtype
         self.reset_state()
@@ -120,7 +125,7 @@ class BinaryAccuracy(MeanMetric):
     """1[(y_pred > threshold) == y_true] per element, averaged over outputs (Keras 3)."""
 
     def __init__(self, name=None, dtype=None, threshold=0.5):
-        self.threshold = float(threshold)
+        self.threshold = number(type(self).__name__, "threshold", threshold)
         super().__init__(name, dtype)
 
     def _options(self):
@@ -319,12 +324,12 @@ class _Thresholded(StreamingMetric):
 
     def __init__(self, thresholds=None, name=None, dtype=None, class_id=None):
         self.thresholds = self._thresholds(thresholds)
-        self.class_id = None if class_id is None else int(class_id)
+        self.class_id = None if class_id is None else count(class_id, f"{type(self).__name__}: class_id")
         super().__init__(name, dtype)
 
     def _thresholds(self, thresholds):
         t = np.atleast_1d(np.asarray(0.5 if thresholds is None else thresholds, dtype=np.float64))
-        if np.any(t < 0) or np.any(t > 1):
+        if not np.all((t >= 0) & (t <= 1)):  # NaN fails this too
             raise ValueError(f"{type(self).__name__}: thresholds must lie in [0, 1], got {thresholds!r}.")
         self._scalar = thresholds is None or np.ndim(thresholds) == 0
         return t
@@ -442,28 +447,37 @@ class Recall(Precision):
         return self._per_threshold(_div(tp, tp + fn))
 
 
+MAX_THRESHOLDS = 10_000_000  # Keras's default is 200; this many already takes ~0.3 GB of counts
+
+
 class AUC(_Thresholded):
     """Area under the ROC or PR curve from confusion counts at num_thresholds thresholds
     (-1e-7, 1/(T-1), ..., 1 + 1e-7), Keras 3's summation methods, multi_label and label_weights."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
                  thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
-        if curve.upper() not in ("ROC", "PR"):
+        if not isinstance(curve, str) or curve.upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}.")
         if summation_method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(f"AUC: summation_method must be interpolation, minoring or majoring, got "
                              f"{summation_method!r}.")
-        if thresholds is None and num_thresholds <= 1:
-            raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds}.")
+        if thresholds is None and (isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer))
+                                   or not 1 < num_thresholds <= MAX_THRESHOLDS):
+            raise ValueError(f"AUC: num_thresholds must be an integer in [2, {MAX_THRESHOLDS:,}], got {num_thresholds!r}.")
         if thresholds is None:
             inner = [i / (num_thresholds - 1) for i in range(1, num_thresholds - 1)]
         else:
             inner = sorted(float(t) for t in np.atleast_1d(thresholds))
+            if not all(0 <= t <= 1 for t in inner):  # NaN fails this too
+                raise ValueError(f"AUC: thresholds must lie in [0, 1], got {thresholds!r}.")
         self.num_thresholds = len(inner) + 2
         self._given = None if thresholds is None else list(inner)
         self.curve, self.summation_method = curve.upper(), summation_method
-        self.multi_label, self.num_labels = bool(multi_label), num_labels
+        self.multi_label = bool(multi_label)
+        self.num_labels = None if num_labels is None else positive_int(num_labels, "AUC: num_labels")
         self.label_weights = None if label_weights is None else np.asarray(label_weights, dtype=np.float64)
+        if self.label_weights is not None and not np.all(np.isfinite(self.label_weights) & (self.label_weights >= 0)):
+            raise ValueError(f"AUC: label_weights must be finite and non-negative, got {label_weights!r}.")
         self.from_logits = bool(from_logits)
         Metric.__init__(self, name, dtype)
         self.thresholds = np.array([-EPSILON] + inner + [1.0 + EPSILON])
@@ -523,7 +537,7 @@ class FBetaScore(StreamingMetric):
         if average not in (None, "micro", "macro", "weighted"):
             raise ValueError(f"{type(self).__name__}: average must be None, 'micro', 'macro' or 'weighted', got "
                              f"{average!r}.")
-        if not isinstance(beta, (int, float)) or isinstance(beta, bool) or beta <= 0:
+        if not isinstance(beta, (int, float)) or isinstance(beta, bool) or not 0 < beta < math.inf:
             raise ValueError(f"{type(self).__name__}: beta must be a number > 0, got {beta!r}.")
         if threshold is not None and not 0 < threshold <= 1:
             raise ValueError(f"{type(self).__name__}: threshold must be in (0, 1], got {threshold!r}.")
