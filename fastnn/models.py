@@ -413,6 +413,8 @@ class Sequential:
         the update, as Keras computes them. Metrics are per call (Keras 2's reset_metrics=True)."""
         if y is None:
             raise ValueError("train_on_batch: y (the labels) is required.")
+        if not isinstance(return_dict, (bool, int, np.bool_)):  # checked before the step, which changes the weights
+            raise TypeError(f"train_on_batch: return_dict must be True or False, got {return_dict!r}.")
         kept = self.history  # Keras's model.history is fit's; a training loop's steps leave it alone
         try:
             logs = self.fit(x, y, batch_size=_rows_in(x, "train_on_batch"), epochs=1, shuffle=False, verbose=0,

@@ -196,6 +196,7 @@ def test_keras1_nb_epoch_and_predict_classes():
     (lambda m, x, y: Sequential().add("dense"), "takes a fastnn layer"),
     (lambda m, x, y: Dense(4, kernel_regularizer="l7"), "Unknown regularizer .l7."),
     (lambda m, x, y: m.evaluate(x, verbose=0), r"y \(the labels\) is required"),
+    (lambda m, x, y: m.fit(x, y, epochs=10 ** 12, verbose=0), "would keep .* values in the History"),
     (lambda m, x, y: m.fit(x, np.where(np.arange(len(y)) == 7, np.nan, y), verbose=0), "first at row 7[.]"),
     (lambda m, x, y: m.save("/nonexistent-fastnn-dir/m.fastnn"), "directory '/nonexistent-fastnn-dir' does not exist"),
 ])

@@ -7,6 +7,7 @@ caught between chunks: fit stops after the running chunk and returns the History
 with the weights of the last finished epoch.
 """
 import math
+import os
 import signal
 import threading
 import time
@@ -232,6 +233,23 @@ def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verb
     return epochs, _verbose_level(verbose), _batch_size(batch_size)
 
 
+HISTORY_BYTES_PER_VALUE = 32  # a float in a list: the object and its pointer
+
+
+def _check_history_fits(epochs, columns):
+    """History keeps every epoch's values, and a small model runs a million epochs a second: a huge
+    epochs= would fill memory until the process is killed. Refuse what cannot fit in a quarter of it."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return
+    need = max(epochs, 0) * columns * HISTORY_BYTES_PER_VALUE
+    if need > memory // 4:
+        raise ValueError(f"epochs={epochs:,} would keep {epochs * columns:,} values in the History (about "
+                         f"{need / 2 ** 30:,.0f} GiB, over a quarter of this machine's memory); train in several fit "
+                         f"calls (each continues where the last stopped), or use fewer epochs.")
+
+
 def _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data):
     """Validated, coerced training and validation sets (kernels/args.Data)."""
     x = V.features(model._rows(x, learn_names=True), model.input_dim, model.dtype)
@@ -256,6 +274,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None, 
         train, val = _fit_data(model, x, y, sample_weight, class_weight, validation_split, validation_data)
         objective = _Objective(model, train.y)
         run = _FitRun(model, train, val, objective, batch_size, shuffle)
+        _check_history_fits(epochs - initial_epoch, len(run.columns))
         history = History()
         history.interrupted = False  # set when Ctrl-C stopped training
         history.nonfinite = False  # set when NaN/inf values stopped training
