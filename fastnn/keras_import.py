@@ -136,17 +136,76 @@ def _json(raw, shown):
 
 
 def _layer_configs(config, shown):
-    """(model name, [layer entry]) of a Sequential config, Keras 1 (a bare list), 2 or 3."""
+    """(model name, [layer entry]) of a Sequential config, Keras 1 (a bare list), 2 or 3, or of a
+    functional model that is a chain (one input, each layer feeding the next), in chain order."""
     cls = config.get("class_name")
+    if cls in ("Functional", "Model") and isinstance(config.get("config"), dict):
+        inner = config["config"]
+        return inner.get("name", "functional"), _functional_chain(inner, shown)
     if cls != "Sequential":
-        raise KerasFileError(f"{shown}: a {cls} model; fastnn imports Sequential stacks (rebuild functional models "
-                             f"as a Sequential, or export their weights and set them).")
+        raise KerasFileError(f"{shown}: a {cls} model; fastnn imports Sequential stacks and functional chains "
+                             f"(rebuild the model as a Sequential, or export its weights and set them).")
     inner = config.get("config")
     layers = inner if isinstance(inner, list) else (inner or {}).get("layers")
     if not isinstance(layers, list) or not layers:
         raise KerasFileError(f"{shown}: the Sequential config has no layer list.")
     name = inner.get("name", "sequential") if isinstance(inner, dict) else "sequential"
     return name, layers
+
+
+def _inbound_layers(entry, shown):
+    """The names of the layers whose outputs feed this functional layer (Keras 3's keras_history,
+    Keras 2's [name, node, tensor, kwargs] lists); more than one call of the layer is not a chain."""
+    nodes = entry.get("inbound_nodes") or []
+    if len(nodes) > 1:
+        raise KerasFileError(f"{shown}: layer {entry.get('name')!r} is called {len(nodes)} times (shared); fastnn "
+                             f"imports functional models that are chains.")
+    if not nodes:
+        return []
+    node = nodes[0]
+    if isinstance(node, dict):  # Keras 3
+        found = []
+
+        def visit(value):
+            if isinstance(value, dict):
+                if value.get("class_name") == "__keras_tensor__":
+                    found.append(value["config"]["keras_history"][0])
+                else:
+                    for v in value.values():
+                        visit(v)
+            elif isinstance(value, list):
+                for v in value:
+                    visit(v)
+        visit(node.get("args", []))
+        return found
+    return [t[0] for t in node if isinstance(t, list) and t]  # Keras 2
+
+
+def _functional_chain(inner, shown):
+    """The layer entries of a functional config in chain order, or one clear error if it branches."""
+    entries = inner.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise KerasFileError(f"{shown}: the functional config has no layer list.")
+    inputs = [e for e in entries if e.get("class_name") == "InputLayer"]
+    if len(inputs) != 1:
+        raise KerasFileError(f"{shown}: a functional model with {len(inputs)} inputs; fastnn models have one.")
+    consumers = {}
+    for e in entries:
+        for source in _inbound_layers(e, shown):
+            consumers.setdefault(source, []).append(e)
+        if e is not inputs[0] and len(_inbound_layers(e, shown)) != 1:
+            raise KerasFileError(f"{shown}: layer {e.get('name')!r} takes {len(_inbound_layers(e, shown))} inputs "
+                                 f"(a merge); fastnn imports functional models that are chains.")
+    chain = [inputs[0]]
+    while consumers.get(chain[-1].get("name")):
+        following = consumers[chain[-1].get("name")]
+        if len(following) > 1:
+            raise KerasFileError(f"{shown}: the output of {chain[-1].get('name')!r} feeds {len(following)} layers "
+                                 f"(a branch); fastnn imports functional models that are chains.")
+        chain.append(following[0])
+    if len(chain) != len(entries):
+        raise KerasFileError(f"{shown}: the functional model's layers do not form one chain from its input.")
+    return chain
 
 
 def _dtype(config):

@@ -30,6 +30,40 @@ def test_a_keras3_model_predicts_as_keras_and_brings_its_compile_settings(name):
     assert type(model.optimizer).__name__ == "Adam" and model.optimizer.learning_rate == pytest.approx(0.01)
 
 
+@pytest.mark.parametrize("name", ["functional.keras", "functional_legacy.h5"])
+def test_a_keras3_functional_chain_imports_and_predicts_as_keras(name):
+    # keras.Input(name=...) -> Dense -> Dropout -> BatchNormalization -> Dense, built with the functional API
+    model = fastnn.load_model(DATA / name)
+    np.testing.assert_allclose(model.predict(EXPECTED["x"]), EXPECTED["functional"], rtol=1e-5, atol=1e-6)
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "BatchNormalization", "Dense"]
+    assert model.loss.name == "sparse_categorical_crossentropy" and type(model.optimizer).__name__ == "RMSprop"
+
+
+def test_a_branching_functional_model_is_one_clear_error():
+    # two Dense layers read the input and an Add merges them
+    with pytest.raises(KerasFileError, match="layer 'add' takes 2 inputs .a merge.; fastnn imports functional models "
+                                             "that are chains"):
+        fastnn.load_model(DATA / "branched.keras")
+
+
+def test_a_tf_keras_2_functional_chain(tmp_path):
+    # tf.keras 2 writes inbound_nodes as [[[layer, node, tensor, kwargs]]]; the layers are listed out of order here
+    rng = np.random.default_rng(4)
+    w1, b1, w2, b2 = rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=(5, 1)), rng.normal(size=1)
+    config = {"class_name": "Functional", "config": {"name": "model", "layers": [
+        {"class_name": "Dense", "name": "out", "inbound_nodes": [[["h", 0, 0, {}]]],
+         "config": {"name": "out", "units": 1, "activation": "linear"}},
+        {"class_name": "InputLayer", "name": "in", "inbound_nodes": [],
+         "config": {"batch_input_shape": [None, 3], "name": "in"}},
+        {"class_name": "Dense", "name": "h", "inbound_nodes": [[["in", 0, 0, {}]]],
+         "config": {"name": "h", "units": 5, "activation": "tanh"}}],
+        "input_layers": [["in", 0, 0]], "output_layers": [["out", 0, 0]]}}
+    path = legacy_file(tmp_path / "fn2.h5", config, [
+        ("h", [("h/kernel:0", w1), ("h/bias:0", b1)]), ("out", [("out/kernel:0", w2), ("out/bias:0", b2)])])
+    x = rng.normal(size=(6, 3))
+    np.testing.assert_allclose(fastnn.load_model(path).predict(x), np.tanh(x @ w1 + b1) @ w2 + b2, rtol=1e-5, atol=1e-6)
+
+
 def test_every_imported_layer_kind_predicts_as_keras():
     # Flatten of (4, 3) samples, Dense without bias, LeakyReLU, PReLU, GaussianNoise, gelu, an
     # Activation('selu') layer, BatchNormalization without beta
@@ -131,8 +165,11 @@ def test_unsupported_and_unsafe_files_are_one_clear_error(tmp_path):
     with pytest.raises(KerasFileError, match="'conv2d' is a Conv2D, which fastnn does not have"):
         fastnn.load_model(legacy_file(tmp_path / "conv.h5", conv, []))
     functional = {"class_name": "Functional", "config": {"name": "f", "layers": []}}
-    with pytest.raises(KerasFileError, match="a Functional model; fastnn imports Sequential"):
+    with pytest.raises(KerasFileError, match="the functional config has no layer list"):
         fastnn.load_model(legacy_file(tmp_path / "f.h5", functional, []))
+    subclassed = {"class_name": "MyModel", "config": {"name": "m"}}
+    with pytest.raises(KerasFileError, match="a MyModel model; fastnn imports Sequential stacks and functional chains"):
+        fastnn.load_model(legacy_file(tmp_path / "m.h5", subclassed, []))
     damaged = tmp_path / "damaged.keras"
     damaged.write_bytes((DATA / "mlp.keras").read_bytes()[:5000])
     with pytest.raises(fastnn.ModelFileError):

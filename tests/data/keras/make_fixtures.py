@@ -36,6 +36,33 @@ def kinds():
         keras.layers.BatchNormalization(center=False), keras.layers.Dense(1, activation="sigmoid")], name="kinds")
 
 
+def functional():
+    # Keras 3's functional style for a chain: a named Input, named layers; and a model that branches
+    keras.utils.set_random_seed(2)
+    inputs = keras.Input((5,), name="features")
+    x = keras.layers.Dense(12, activation="relu", name="hidden")(inputs)
+    x = keras.layers.Dropout(0.1)(x)
+    x = keras.layers.BatchNormalization()(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="predictions")(x)
+    chain = keras.Model(inputs, outputs, name="chain")
+    chain.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.005), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    a = keras.layers.Dense(4)(inputs)
+    b = keras.layers.Dense(4)(inputs)
+    branched = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Add()([a, b])), name="branched")
+    return chain, branched
+
+
+def add_functional(x, expected):
+    chain, branched = functional()
+    labels = np.random.default_rng(3).integers(0, 3, len(x))
+    chain.fit(x, labels, epochs=2, batch_size=16, verbose=0)
+    chain.save(HERE / "functional.keras")
+    chain.save(HERE / "functional_legacy.h5")
+    branched.save(HERE / "branched.keras")
+    return {**expected, "functional": chain.predict(x, verbose=0)}
+
+
 def main():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 5)).astype("float32")
@@ -52,8 +79,9 @@ def main():
     other.save(HERE / "kinds.keras")
     lam = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2.0), keras.layers.Dense(1)])
     lam.save(HERE / "lambda.keras")
-    np.savez(HERE / "expected.npz", x=x, mlp=model.predict(x, verbose=0), xk=xk, kinds=other.predict(xk, verbose=0),
-             keras_version=keras.__version__)
+    expected = dict(x=x, mlp=model.predict(x, verbose=0), xk=xk, kinds=other.predict(xk, verbose=0),
+                    keras_version=keras.__version__)
+    np.savez(HERE / "expected.npz", **add_functional(x, expected))
 
 
 if __name__ == "__main__":
