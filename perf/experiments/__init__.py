@@ -1,0 +1,1 @@
+"""Measured experiments kept for the record (not part of `python -m perf`)."""
