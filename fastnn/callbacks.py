@@ -206,9 +206,14 @@ class CallbackList:
             cb.on_epoch_end(epoch, logs)
 
 
-def _auto_mode(monitor, mode, owner):
+def _monitor_name(monitor, owner):
     if not isinstance(monitor, str):
         raise TypeError(f"{owner}: monitor must be the name of a logged value such as 'val_loss', got {monitor!r}.")
+    return monitor
+
+
+def _auto_mode(monitor, mode, owner):
+    _monitor_name(monitor, owner)
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}.")
     if mode != "auto":
@@ -382,10 +387,7 @@ class ReduceLROnPlateau(Callback):
         super().__init__()
         if kwargs:
             raise TypeError(f"ReduceLROnPlateau got unexpected argument(s): {sorted(kwargs)}.")
-        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor >= 1.0:
-            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0.")
-        self.monitor = monitor
-        _auto_mode(monitor, "auto", "ReduceLROnPlateau")  # checks that monitor is a name
+        self.monitor = _monitor_name(monitor, "ReduceLROnPlateau")
         self.factor = number("ReduceLROnPlateau", "factor", factor, low=0, high=1, high_open=True)
         self.patience, self.cooldown = count(patience, "ReduceLROnPlateau: patience"), count(cooldown, "ReduceLROnPlateau: cooldown")
         self.verbose = verbose

@@ -191,3 +191,27 @@ def test_a_dataset_file_that_would_run_code_is_refused(tmp_path, monkeypatch, ke
     with pytest.raises(Exception, match="refusing to load posix.system"):
         reuters.load_data()
     assert not (tmp_path / "pwned").exists()
+
+
+def test_ctrl_c_during_a_download_leaves_no_file(monkeypatch, keras_home):
+    import urllib.request
+
+    class Interrupted:  # the first block arrives, then the user presses Ctrl-C
+        def __init__(self):
+            self.blocks = [b"x" * 1000]
+
+        def read(self, n):
+            if self.blocks:
+                return self.blocks.pop()
+            raise KeyboardInterrupt
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Interrupted())
+    with pytest.raises(KeyboardInterrupt):
+        mnist.load_data()
+    assert os.listdir(keras_home) == []  # neither a partial mnist.npz nor a temporary

@@ -71,3 +71,17 @@ def test_pad_sequences_as_keras():
     assert pad_sequences(seqs).dtype == np.int32 and fastnn.utils.pad_sequences is pad_sequences
     with pytest.raises(ValueError, match="'pre' or 'post'"):
         pad_sequences(seqs, padding="middle")
+    with pytest.raises(ValueError, match="maxlen must be a non-negative integer"):
+        pad_sequences(seqs, maxlen=-1)
+    with pytest.raises(ValueError, match="takes a list of sequences"):
+        pad_sequences([1, 2, 3])
+    assert pad_sequences([]).shape == (0, 0)
+
+
+def test_bad_tokenizer_arguments_are_clear_errors():
+    for bad in (0, -3, 2.5, float("nan"), "10", True):
+        with pytest.raises(ValueError, match="num_words must be a positive integer"):
+            Tokenizer(num_words=bad)
+    with pytest.raises(TypeError, match="texts must be strings"):
+        Tokenizer().fit_on_texts([1.5, None])
+    assert Tokenizer(nb_words=7).num_words == 7  # Keras 1's spelling
