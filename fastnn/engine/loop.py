@@ -211,10 +211,14 @@ class _InterruptFlag:
         return False
 
 
+# Keras 2's fit/evaluate/predict options for generators: scripts pass them with arrays too, and Keras
+# ignored them there
+KERAS2_GENERATOR_OPTIONS = ("max_queue_size", "workers", "use_multiprocessing")
+
+
 def _fit_arguments(model, kwargs, epochs, nb_epoch, initial_epoch, shuffle, verbose, batch_size):
     """Validate fit's scalar arguments (Keras 1/2 spellings included); returns them normalised."""
-    # Keras 1's show_accuracy; Keras 2's generator options, which Keras ignores for arrays
-    for legacy in ("show_accuracy", "max_queue_size", "workers", "use_multiprocessing"):
+    for legacy in ("show_accuracy",) + KERAS2_GENERATOR_OPTIONS:  # Keras 1's show_accuracy too
         kwargs.pop(legacy, None)
     for unsupported in ("steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"):
         if kwargs.get(unsupported) is not None:
@@ -596,7 +600,7 @@ def evaluate(model, x, y, batch_size=None, verbose="auto", sample_weight=None, r
              **kwargs):
     if kwargs.pop("steps", None) is not None:
         raise TypeError("evaluate: steps is not supported (arrays only).")
-    for legacy in ("max_queue_size", "workers", "use_multiprocessing"):  # Keras 2's, ignored for arrays
+    for legacy in KERAS2_GENERATOR_OPTIONS:
         kwargs.pop(legacy, None)
     if kwargs:
         raise TypeError(f"evaluate got unexpected argument(s): {sorted(kwargs)}.")
@@ -696,7 +700,7 @@ def _predict_with_callbacks(model, x, batch_size, callbacks, **kwargs):
 
 def _predict(model, x, batch_size=None, **kwargs):
     if kwargs:
-        for ignored in ("verbose", "max_queue_size", "workers", "use_multiprocessing"):  # Keras 2's, for generators
+        for ignored in ("verbose",) + KERAS2_GENERATOR_OPTIONS:
             kwargs.pop(ignored, None)
         if kwargs.pop("steps", None) is not None or kwargs.pop("callbacks", None) is not None:
             raise TypeError("predict: steps and callbacks are not supported.")
